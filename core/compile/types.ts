@@ -34,8 +34,6 @@ export interface CompiledService {
   readTimeout: number;
   /** Index into CompiledConfig.upstreams (a bare host:port service gets an implicit upstream). */
   upstream: number;
-  /** Host header sent upstream unless the route preserves the client's host. */
-  hostHeader: string;
 }
 
 export interface CompiledTarget {
@@ -44,6 +42,8 @@ export interface CompiledTarget {
   weight: number;
   /** `http://host:port` (or https), the undici pool key. */
   origin: string;
+  /** Host header sent upstream unless the route preserves the client's host (Kong's upstream_host). */
+  hostHeader: string;
 }
 
 export interface CompiledUpstream {

@@ -26,6 +26,13 @@ export interface NormalizedService {
   tags: string[];
   /** Id of the upstream whose name equals `host`, or null for a direct host:port. */
   upstream: string | null;
+  /** Upstream TLS (Kong fields). Optional in the type; stage 1 always sets them. */
+  tls_verify?: boolean | null;
+  tls_verify_depth?: number | null;
+  /** Ids of ca_certificates entities, or null. */
+  ca_certificates?: string[] | null;
+  /** Id of a certificates entity presented to the upstream, or null. */
+  client_certificate?: string | null;
 }
 
 export type PathHandling = 'v0' | 'v1';
@@ -82,10 +89,43 @@ export interface NormalizedUpstream {
   hash_on_uri_capture: string | null;
   hash_fallback_uri_capture: string | null;
   host_header: string | null;
+  /** Optional in the type; stage 1 always sets it (default false). */
+  use_srv_name?: boolean;
   /** Kong's healthchecks object, defaults filled in; compiled by proxy/health. */
   healthchecks: Record<string, unknown>;
   tags: string[];
   targets: NormalizedTarget[];
+}
+
+export interface NormalizedKeyAuthCredential {
+  id: string;
+  key: string;
+  /** Seconds until expiry, or null. */
+  ttl: number | null;
+  tags: string[];
+}
+
+export interface NormalizedBasicAuthCredential {
+  id: string;
+  username: string;
+  /** As written in the file; the basic-auth plugin hashes it. */
+  password: string;
+  tags: string[];
+}
+
+export interface NormalizedAcl {
+  id: string;
+  group: string;
+  tags: string[];
+}
+
+export interface NormalizedJwtSecret {
+  id: string;
+  key: string;
+  algorithm: string;
+  secret: string | null;
+  rsa_public_key: string | null;
+  tags: string[];
 }
 
 export interface NormalizedConsumer {
@@ -93,6 +133,11 @@ export interface NormalizedConsumer {
   username: string | null;
   custom_id: string | null;
   tags: string[];
+  /** Credentials nested under the consumer. Optional in the type; stage 1 always sets them. */
+  keyauth_credentials?: NormalizedKeyAuthCredential[];
+  basicauth_credentials?: NormalizedBasicAuthCredential[];
+  acls?: NormalizedAcl[];
+  jwt_secrets?: NormalizedJwtSecret[];
 }
 
 export interface NormalizedPlugin {
@@ -106,6 +151,8 @@ export interface NormalizedPlugin {
   enabled: boolean;
   protocols: Protocol[];
   tags: string[];
+  /** Optional in the type; stage 1 always sets it (null when absent). */
+  instance_name?: string | null;
 }
 
 export interface NormalizedFilter {
@@ -125,6 +172,34 @@ export interface NormalizedFilterChain {
   tags: string[];
 }
 
+export interface NormalizedCertificate {
+  id: string;
+  cert: string;
+  key: string;
+  cert_alt: string | null;
+  key_alt: string | null;
+  /** Names of the SNIs bound to this certificate (nested and top-level). */
+  snis: string[];
+  tags: string[];
+}
+
+export interface NormalizedSni {
+  id: string;
+  /** Lower-case server name, possibly with a leading or trailing `*`. */
+  name: string;
+  /** Certificate id. */
+  certificate: string;
+  tags: string[];
+}
+
+export interface NormalizedCaCertificate {
+  id: string;
+  cert: string;
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  cert_digest: string;
+  tags: string[];
+}
+
 export interface NormalizedConfig {
   _format_version: string;
   services: NormalizedService[];
@@ -133,6 +208,10 @@ export interface NormalizedConfig {
   consumers: NormalizedConsumer[];
   plugins: NormalizedPlugin[];
   filter_chains: NormalizedFilterChain[];
+  /** TLS entities. Optional in the type; stage 1 always sets them (possibly empty). */
+  certificates?: NormalizedCertificate[];
+  snis?: NormalizedSni[];
+  ca_certificates?: NormalizedCaCertificate[];
 }
 
 /** One validation problem: a JSON-ish path (`services[0].retries`) and a message. */

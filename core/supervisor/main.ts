@@ -1,0 +1,232 @@
+/**
+ * The supervisor (main thread): owns the config, publishes snapshots, spawns N worker
+ * threads on one port and restarts any that dies, and shuts down in order:
+ *
+ *   start:    build config (fail = exit with every error) -> snapshot -> worker 0 listens
+ *             (learns the port when it is 0) -> workers 1..N-1 on that port -> ready
+ *   reload:   build -> on success publish (workers swap on their next request);
+ *             on failure keep the running config and report every error
+ *   crash:    a worker that exits unasked is replaced; the others keep the port open
+ *   shutdown: every worker drains (stop accepting, finish in-flight, exit)
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { CompiledConfig } from '../compile/types.js';
+import type { NormalizedConfig } from '../config/types.js';
+import { createControl, encodeSnapshot, publishVersion } from '../snapshot/publish.js';
+import type { FromWorker, ToWorker, WorkerData, WorkerSettings } from '../worker/types.js';
+import { buildFromFile, buildFromNormalized, type BuildResult } from './reload.js';
+
+export interface SupervisorOptions {
+  configPath: string | null;
+  /** Used when configPath is null (tests, admin-provided config). */
+  config?: NormalizedConfig;
+  workers: number;
+  proxyHost: string;
+  proxyPort: number;
+  worker: Omit<WorkerSettings, 'index' | 'proxyHost' | 'proxyPort'>;
+  drainTimeoutMs?: number;
+}
+
+interface WorkerSlot {
+  index: number;
+  worker: Worker | null;
+  version: number;
+  listening: boolean;
+  stopping: boolean;
+}
+
+const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+const RESTART_DELAY_MS = 100;
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #log: Logger;
+  readonly #control = createControl();
+  #snapshot: SharedArrayBuffer | null = null;
+  #compiled: CompiledConfig | null = null;
+  #normalized: NormalizedConfig | null = null;
+  #version = 0;
+  #port = 0;
+  #slots: WorkerSlot[] = [];
+  #stopping = false;
+  restarts = 0;
+  reloads = 0;
+  readonly startedAt = Date.now();
+
+  constructor(options: SupervisorOptions, log: Logger) {
+    this.#options = options;
+    this.#log = log;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  get configHash(): string {
+    return this.#compiled?.hash ?? '';
+  }
+
+  get config(): NormalizedConfig | null {
+    return this.#normalized;
+  }
+
+  workerStates(): { index: number; alive: boolean; version: number }[] {
+    return this.#slots.map((s) => ({ index: s.index, alive: s.worker !== null && s.listening, version: s.version }));
+  }
+
+  async #build(version: number): Promise<BuildResult> {
+    if (this.#options.configPath !== null) return buildFromFile(this.#options.configPath, version);
+    if (this.#options.config !== undefined) return buildFromNormalized(this.#options.config, version);
+    throw new Error('no config: give a config file');
+  }
+
+  /** Builds the first config and starts the workers. Rejects with every config error. */
+  async start(): Promise<void> {
+    const built = await this.#build(1);
+    if (!built.ok) throw new ConfigRejectedError(built.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
+    this.#adopt(built.normalized, built.compiled);
+    const count = Math.max(1, this.#options.workers);
+    this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false }));
+    const first = this.#slots[0] as WorkerSlot;
+    this.#port = await this.#spawn(first, this.#options.proxyPort);
+    await Promise.all(this.#slots.slice(1).map((slot) => this.#spawn(slot, this.#port)));
+  }
+
+  #adopt(normalized: NormalizedConfig, compiled: CompiledConfig): void {
+    this.#normalized = normalized;
+    this.#compiled = compiled;
+    this.#version = compiled.version;
+    this.#snapshot = encodeSnapshot(compiled);
+    publishVersion(this.#control, compiled.version);
+  }
+
+  #spawn(slot: WorkerSlot, port: number): Promise<number> {
+    const opts = this.#options;
+    const settings: WorkerSettings = { ...opts.worker, index: slot.index, proxyHost: opts.proxyHost, proxyPort: port };
+    const data: WorkerData = { settings, control: this.#control, snapshot: this.#snapshot as SharedArrayBuffer };
+    const worker = new Worker(WORKER_ENTRY, { workerData: data });
+    slot.worker = worker;
+    slot.listening = false;
+    slot.stopping = false;
+    slot.version = this.#version;
+    return new Promise<number>((resolve, reject) => {
+      let settled = false;
+      worker.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'listening':
+            slot.listening = true;
+            settled = true;
+            resolve(message.port);
+            break;
+          case 'listen-failed':
+            settled = true;
+            reject(new Error(`worker ${slot.index}: ${message.message}`));
+            break;
+          case 'applied':
+            slot.version = message.version;
+            break;
+          case 'apply-failed':
+            this.#log.error({ worker: slot.index, version: message.version, err: message.message }, 'worker kept its previous config');
+            break;
+          case 'drained':
+            break;
+        }
+      });
+      worker.on('error', (err) => {
+        this.#log.error({ worker: slot.index, err: err.message }, 'worker error');
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+      });
+      worker.on('exit', (code) => {
+        const wasListening = slot.listening;
+        slot.worker = null;
+        slot.listening = false;
+        if (!settled) {
+          settled = true;
+          reject(new Error(`worker ${slot.index} exited with code ${code} before listening`));
+          return;
+        }
+        if (this.#stopping || slot.stopping) return;
+        this.restarts++;
+        this.#log.error({ worker: slot.index, code, restarts: this.restarts }, 'worker died; restarting');
+        if (!wasListening) return;
+        setTimeout(() => {
+          if (this.#stopping) return;
+          this.#spawn(slot, this.#port).catch((err: unknown) =>
+            this.#log.error({ worker: slot.index, err: err instanceof Error ? err.message : String(err) }, 'worker restart failed'),
+          );
+        }, RESTART_DELAY_MS);
+      });
+    });
+  }
+
+  /** Re-reads the config file (SIGHUP). On any error the running config stays. */
+  async reload(): Promise<BuildResult> {
+    const built = await this.#build(this.#version + 1);
+    if (!built.ok) {
+      this.#log.error({ errors: built.errors }, 'config rejected; keeping the running config');
+      return built;
+    }
+    this.#publish(built.normalized, built.compiled);
+    return built;
+  }
+
+  /** Replaces the config with an already-normalised one (admin API). */
+  apply(normalized: NormalizedConfig): BuildResult {
+    const built = buildFromNormalized(normalized, this.#version + 1);
+    if (built.ok) this.#publish(built.normalized, built.compiled);
+    return built;
+  }
+
+  #publish(normalized: NormalizedConfig, compiled: CompiledConfig): void {
+    this.#adopt(normalized, compiled);
+    this.reloads++;
+    const message: ToWorker = { type: 'snapshot', snapshot: this.#snapshot as SharedArrayBuffer };
+    for (const slot of this.#slots) slot.worker?.postMessage(message);
+    this.#log.info({ version: compiled.version, hash: compiled.hash }, 'config published');
+  }
+
+  /** Resolves when every live worker runs `version` (or after timeoutMs). */
+  async waitForVersion(version: number, timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.#slots.every((s) => s.worker === null || s.version >= version)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return false;
+  }
+
+  /** Drains every worker: stop accepting, finish in-flight requests, exit. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const timeoutMs = this.#options.drainTimeoutMs ?? 10_000;
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        const worker = slot.worker;
+        if (worker === null) return;
+        slot.stopping = true;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ type: 'drain', timeoutMs } satisfies ToWorker);
+        const timer = setTimeout(() => void worker.terminate(), timeoutMs + 5000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+export class ConfigRejectedError extends Error {
+  readonly errors: string[];
+  constructor(errors: string[]) {
+    super(`config rejected:\n${errors.join('\n')}`);
+    this.name = 'ConfigRejectedError';
+    this.errors = errors;
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The one place that orders a request's flow through a worker:
+ *
+ *   limits (URL, headers) -> normalise path -> match route -> protocol / service checks
+ *     -> body (none | one Buffer | stream) -> balance -> undici dispatch (ProxyExchange)
+ *     -> response streamed by the exchange -> finish: access log
+ *
+ * Every early exit is a JSON error from the table in lib/errors.ts. Objects per request:
+ * the RequestContext, the ProxyExchange, the header list and the onAborted closure (plus
+ * the onData closure and a body Buffer/stream when there is a body).
+ */
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { ERRORS, ErrorCode, GatehouseError } from '../lib/errors.js';
+import { MatchResult } from '../router/match.js';
+import { normalizePath } from '../router/normalize-path.js';
+import { buildUpstreamPath } from '../router/upstream-path.js';
+import { buildUpstreamHeaders } from '../proxy/forwarded.js';
+import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
+import { ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
+import { classifyUpstreamError } from '../proxy/upstream-errors.js';
+import type { AccessLog } from '../observe/log.js';
+import { RequestContext } from './context.js';
+import { writeError, writeRedirect } from './respond.js';
+import type { Runtime } from './runtime.js';
+import type { WorkerLimits } from './types.js';
+
+const CLIENT_CLOSED = 499;
+
+function isDigits(value: string): boolean {
+  if (value.length === 0 || value.length > 15) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+export class Pipeline implements ExchangeOwner {
+  #runtime: Runtime;
+  #listenPort: number;
+  readonly #limits: WorkerLimits;
+  readonly #log: AccessLog;
+  readonly #match = new MatchResult();
+  readonly #idPrefix: string;
+  #counter = 0;
+  /** Requests started and not yet finished. */
+  inflight = 0;
+  /** Called when inflight drops to zero (set while draining). */
+  onIdle: (() => void) | null = null;
+  /** The uWS handler, bound once. */
+  readonly handle: (res: HttpResponse, req: HttpRequest) => void;
+
+  constructor(runtime: Runtime, listenPort: number, limits: WorkerLimits, log: AccessLog, workerIndex: number) {
+    this.#runtime = runtime;
+    this.#listenPort = listenPort;
+    this.#limits = limits;
+    this.#log = log;
+    const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+    this.#idPrefix = `${random}${workerIndex.toString(16).padStart(2, '0')}`;
+    this.handle = (res, req) => {
+      try {
+        this.#onRequest(res, req);
+      } catch (err) {
+        this.#crashed(res, err);
+      }
+    };
+  }
+
+  get runtime(): Runtime {
+    return this.#runtime;
+  }
+
+  /** Switch config: requests already running keep the runtime they started with. */
+  setRuntime(runtime: Runtime): void {
+    this.#runtime = runtime;
+  }
+
+  /** The listener's port is known only after listen (it may be ephemeral). */
+  setListenPort(port: number): void {
+    this.#listenPort = port;
+  }
+
+  #onRequest(res: HttpResponse, req: HttpRequest): void {
+    const ctx = new RequestContext(res, req, this.#runtime, this.#listenPort, this.#nextId(), performance.now());
+    this.inflight++;
+    const limits = this.#limits;
+    if (ctx.url.length + ctx.query.length > limits.maxUrlLength) return this.#local(ctx, ErrorCode.URI_TOO_LONG, true);
+    if (ctx.headerBytes > limits.maxHeaderBytes) return this.#local(ctx, ErrorCode.HEADERS_TOO_LARGE, true);
+    const path = normalizePath(ctx.url);
+    if (path === null) return this.#local(ctx, ErrorCode.BAD_REQUEST, true);
+    ctx.path = path;
+
+    const runtime = ctx.runtime;
+    const m = this.#match;
+    if (!runtime.matcher.match(ctx.method, ctx.host, ctx.port, path, ctx.headers, m)) {
+      return this.#local(ctx, ErrorCode.NO_ROUTE, false);
+    }
+    const route = runtime.routes[m.route];
+    if (route === undefined) return this.#local(ctx, ErrorCode.NO_ROUTE, false);
+    ctx.route = route;
+    ctx.matchedPathLength = m.pathLength;
+    if (!route.protocols.includes('http')) return this.#requireHttps(ctx);
+    const service = route.service < 0 ? undefined : runtime.services[route.service];
+    if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
+    ctx.service = service;
+
+    // Body framing, decided from the headers before reading a byte of it.
+    const contentLength = ctx.header('content-length');
+    const chunked = ctx.header('transfer-encoding') !== undefined;
+    let declared = -1;
+    if (contentLength !== undefined) {
+      if (!isDigits(contentLength)) return this.#local(ctx, ErrorCode.BAD_REQUEST, true);
+      declared = Number(contentLength);
+    }
+    if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes) {
+      return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
+    }
+    const hasBody = chunked || declared > 0;
+
+    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, m.pathLength, route.stripPath, route.pathHandling);
+    if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
+    res.onAborted(() => this.#onAborted(ctx));
+    if (!hasBody) {
+      this.#dispatch(ctx, -1, chunked ? -1 : declared);
+      return;
+    }
+    res.onData((chunk, isLast) => this.#onBody(ctx, chunk, isLast, chunked ? -1 : declared));
+  }
+
+  #onBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {
+    if (ctx.finished) return;
+    ctx.bytesIn += chunk.byteLength;
+    const max = this.#limits.maxBodyBytes;
+    if (max > 0 && ctx.bytesIn > max) {
+      const err = new GatehouseError(ErrorCode.BODY_TOO_LARGE);
+      const body = ctx.body;
+      if (body instanceof RequestBodyStream) body.fail(err);
+      if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
+      else this.fail(ctx, err);
+      return;
+    }
+    const body = ctx.body;
+    if (body === null) {
+      if (isLast) {
+        // The whole body came in one chunk: send it as one Buffer (retryable).
+        ctx.body = copyChunk(chunk);
+        this.#dispatch(ctx, -1, -1);
+        return;
+      }
+      const stream = new RequestBodyStream(ctx.res);
+      ctx.body = stream;
+      stream.feed(copyChunk(chunk), false);
+      this.#dispatch(ctx, -1, declared);
+      return;
+    }
+    if (body instanceof RequestBodyStream) body.feed(copyChunk(chunk), isLast);
+  }
+
+  #dispatch(ctx: RequestContext, exclude: number, streamedLength: number): void {
+    const service = ctx.service;
+    if (service === null) return;
+    const upstream = service.upstream;
+    const index = upstream.balancer.pick(exclude);
+    const target = index < 0 ? undefined : upstream.targets[index];
+    if (target === undefined) {
+      this.fail(ctx, new GatehouseError(ErrorCode.NO_HEALTHY_TARGET));
+      return;
+    }
+    const route = ctx.route;
+    const stripped = route !== null && route.stripPath ? ctx.path.slice(0, ctx.matchedPathLength) : '';
+    const clientHost = route !== null && route.preserveHost ? ctx.header('host') : undefined;
+    ctx.upstreamHeaders = buildUpstreamHeaders(ctx.headers, ctx.connection, {
+      host: clientHost ?? target.target.hostHeader,
+      clientIp: ctx.remoteAddress,
+      proto: 'http',
+      forwardedHost: ctx.host,
+      forwardedPort: this.#listenPort,
+      forwardedPath: ctx.path,
+      forwardedPrefix: stripped,
+      requestId: ctx.requestId,
+      contentLength: ctx.body instanceof RequestBodyStream ? streamedLength : -1,
+    });
+    ctx.tries++;
+    ctx.upstreamStart = performance.now();
+    const readTimeout = service.config.readTimeout;
+    target.pool.dispatch(
+      {
+        path: ctx.upstreamPath,
+        method: ctx.method,
+        headers: ctx.upstreamHeaders,
+        body: ctx.body,
+        headersTimeout: readTimeout,
+        bodyTimeout: readTimeout,
+      },
+      new ProxyExchange(ctx, this, index),
+    );
+  }
+
+  // ---- ExchangeOwner ----
+
+  retry(ctx: RequestContext, failedTarget: number, _err: Error): boolean {
+    const service = ctx.service;
+    if (service === null || ctx.finished) return false;
+    if (ctx.tries > service.config.retries) return false;
+    if (ctx.body instanceof RequestBodyStream) return false; // consumed: cannot be replayed
+    this.#dispatch(ctx, failedTarget, -1);
+    return true;
+  }
+
+  fail(ctx: RequestContext, err: Error): void {
+    if (ctx.finished) return;
+    const code = err instanceof GatehouseError ? err.code : classifyUpstreamError(err);
+    ctx.finished = true;
+    ctx.status = ERRORS[code].status;
+    // A body we did not read to its end leaves the connection unusable: close it.
+    const close = ctx.body instanceof RequestBodyStream || code === ErrorCode.BODY_TOO_LARGE;
+    ctx.res.cork(() => writeError(ctx.res, code, ctx.requestId, close));
+    this.finish(ctx);
+  }
+
+  finish(ctx: RequestContext): void {
+    this.inflight--;
+    this.#log.write(ctx);
+    if (this.inflight === 0 && this.onIdle !== null) this.onIdle();
+  }
+
+  // ---- local answers ----
+
+  #local(ctx: RequestContext, code: ErrorCode, close: boolean): void {
+    ctx.finished = true;
+    ctx.status = writeError(ctx.res, code, ctx.requestId, close);
+    this.finish(ctx);
+  }
+
+  #requireHttps(ctx: RequestContext): void {
+    const route = ctx.route;
+    const status = route === null ? 426 : route.httpsRedirectStatusCode;
+    ctx.finished = true;
+    if (status === 426) {
+      ctx.status = writeError(ctx.res, ErrorCode.HTTPS_REQUIRED, ctx.requestId);
+    } else {
+      const host = ctx.header('host') ?? ctx.host;
+      const location = `https://${host}${ctx.url}${ctx.query.length > 0 ? `?${ctx.query}` : ''}`;
+      ctx.status = writeRedirect(ctx.res, status, location, ctx.requestId);
+    }
+    this.finish(ctx);
+  }
+
+  #onAborted(ctx: RequestContext): void {
+    ctx.aborted = true;
+    if (ctx.finished) return;
+    ctx.finished = true;
+    ctx.status = CLIENT_CLOSED;
+    const err = new Error('client closed the connection');
+    const body = ctx.body;
+    if (body instanceof RequestBodyStream) body.fail(err);
+    if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
+    this.finish(ctx);
+  }
+
+  /** A bug in the pipeline answers 500 for this request instead of killing the worker. */
+  #crashed(res: HttpResponse, err: unknown): void {
+    process.stderr.write(`gatehouse: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    try {
+      writeError(res, ErrorCode.INTERNAL, '', true);
+    } catch {
+      /* the response was already ended or aborted */
+    }
+  }
+
+  #nextId(): string {
+    this.#counter++;
+    return `${this.#idPrefix}${this.#counter.toString(16).padStart(8, '0')}`;
+  }
+}

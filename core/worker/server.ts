@@ -1,0 +1,41 @@
+/**
+ * The worker's uWS listener: one catch-all handler (routing is ours, not uWS's), and
+ * the listen socket kept so it can be closed before the thread exits (a worker torn down
+ * with an open uWS listen socket aborts the whole process).
+ */
+import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js';
+import type { UwsModule } from '../lib/uws.js';
+
+export class ProxyServer {
+  readonly #uws: UwsModule;
+  #listenSocket: us_listen_socket | null = null;
+
+  constructor(uws: UwsModule) {
+    this.#uws = uws;
+  }
+
+  /** Resolves with the bound port (useful when `port` is 0). */
+  listen(host: string, port: number, handler: (res: HttpResponse, req: HttpRequest) => void): Promise<number> {
+    const uws = this.#uws;
+    const app = uws.App();
+    app.any('/*', handler);
+    return new Promise((resolve, reject) => {
+      app.listen(host, port, (socket) => {
+        if (socket === false) {
+          reject(new Error(`cannot listen on ${host}:${port}`));
+          return;
+        }
+        this.#listenSocket = socket;
+        resolve(uws.us_socket_local_port(socket));
+      });
+    });
+  }
+
+  /** Stops accepting connections; connections already open keep being served. */
+  close(): void {
+    if (this.#listenSocket !== null) {
+      this.#uws.us_listen_socket_close(this.#listenSocket);
+      this.#listenSocket = null;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The supervisor -> worker contract: what a worker thread is started with and the
+ * messages that cross between them. Plain data (structured-clone safe).
+ */
+
+export interface WorkerLimits {
+  maxHeaderBytes: number;
+  maxUrlLength: number;
+  /** 0 = unlimited. */
+  maxBodyBytes: number;
+}
+
+export interface WorkerSettings {
+  index: number;
+  proxyHost: string;
+  proxyPort: number;
+  limits: WorkerLimits;
+  logLevel: string;
+  /** `stdout`, `off`, or a file path. */
+  accessLog: string;
+}
+
+export interface WorkerData {
+  settings: WorkerSettings;
+  control: SharedArrayBuffer;
+  snapshot: SharedArrayBuffer;
+}
+
+/** Supervisor -> worker. */
+export type ToWorker =
+  | { type: 'snapshot'; snapshot: SharedArrayBuffer }
+  | { type: 'drain'; timeoutMs: number };
+
+/** Worker -> supervisor. */
+export type FromWorker =
+  | { type: 'listening'; port: number }
+  | { type: 'listen-failed'; message: string }
+  | { type: 'applied'; version: number }
+  | { type: 'apply-failed'; version: number; message: string }
+  | { type: 'drained' };

@@ -1,0 +1,115 @@
+/**
+ * `gatehouse start [--config FILE] [--workers N] [--proxy-listen HOST:PORT]
+ *                  [--admin-listen HOST:PORT] [--demo]`
+ *
+ * Resolves settings (flags > GATEHOUSE_* env > defaults), starts the supervisor and the
+ * admin listener, prints one `gatehouse ready` log line with the bound addresses, then
+ * reloads on SIGHUP and drains on SIGTERM/SIGINT. `--demo` also starts the quickstart's
+ * demo upstreams on loopback first.
+ */
+import { parseArgs } from 'node:util';
+import { resolveSettings } from '../../core/config/settings.js';
+import { ConfigRejectedError, Supervisor } from '../../core/supervisor/main.js';
+import { startAdminServer } from '../../core/admin/server.js';
+import { createLogger } from '../../core/observe/log.js';
+import { formatConfigErrors } from '../../core/supervisor/reload.js';
+
+export async function runStart(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      workers: { type: 'string', short: 'w' },
+      'proxy-listen': { type: 'string' },
+      'admin-listen': { type: 'string' },
+      'wasm-filters-path': { type: 'string' },
+      demo: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const flags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string') flags[k] = v;
+  const resolved = resolveSettings(flags, process.env);
+  if (!resolved.ok) {
+    for (const e of resolved.errors) process.stderr.write(`gatehouse: ${e}\n`);
+    return 2;
+  }
+  const settings = resolved.settings;
+  const log = createLogger(settings.logLevel, { component: 'supervisor' });
+  if (settings.configPath === null) {
+    process.stderr.write('gatehouse: no config: pass --config FILE or set GATEHOUSE_CONFIG\n');
+    return 2;
+  }
+
+  let stopDemo: (() => Promise<void>) | null = null;
+  if (values.demo === true) {
+    const { startDemo } = await import('../quickstart/demo.js');
+    const demo = await startDemo();
+    stopDemo = demo.stop;
+    log.info({ upstreams: demo.describe }, 'demo upstreams started');
+  }
+
+  const access = settings.accessLog;
+  const supervisor = new Supervisor(
+    {
+      configPath: settings.configPath,
+      workers: settings.workers,
+      proxyHost: settings.proxyListen.host,
+      proxyPort: settings.proxyListen.port,
+      worker: {
+        limits: settings.limits,
+        logLevel: settings.logLevel,
+        accessLog: access.kind === 'file' ? access.path : access.kind,
+      },
+    },
+    log,
+  );
+  try {
+    await supervisor.start();
+  } catch (err) {
+    if (err instanceof ConfigRejectedError) {
+      process.stderr.write(`gatehouse: ${settings.configPath}: config rejected\n`);
+      for (const line of err.errors) process.stderr.write(`  ${line}\n`);
+    } else {
+      process.stderr.write(`gatehouse: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    await supervisor.stop().catch(() => undefined);
+    if (stopDemo !== null) await stopDemo();
+    return 1;
+  }
+  const admin = await startAdminServer(supervisor, settings.adminListen.host, settings.adminListen.port).catch((err: unknown) => {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'admin listener failed to start');
+    return null;
+  });
+
+  log.info(
+    {
+      proxy: `${settings.proxyListen.host}:${supervisor.port}`,
+      admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
+      workers: settings.workers,
+      config: settings.configPath,
+      config_hash: supervisor.configHash,
+    },
+    'gatehouse ready',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    admin?.server.close();
+    await supervisor.stop();
+    if (stopDemo !== null) await stopDemo();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    void supervisor.reload().then((result) => {
+      if (!result.ok) for (const line of formatConfigErrors(result.errors)) log.error(line);
+    });
+  });
+  return new Promise<number>(() => undefined);
+}
