@@ -1,0 +1,119 @@
+/**
+ * Enforces the import-direction rules of STYLE.md over core/ (run by `npm test`):
+ *
+ *   1. core/lib/** imports nothing else from core/.
+ *   2. core/config/** imports only core/config and core/lib.
+ *   3. compile-side files (core/compile/**, core/<domain>/compile.ts, native plugin
+ *      schemas) never import worker-side files.
+ *   4. core/snapshot/** imports only compile/types (type-only) and lib.
+ *   5. worker-side files never import core/config/** or any compile-side file.
+ *   6. core/supervisor/** and core/admin/** never import worker internals
+ *      (core/worker/types.ts, the message contract, is allowed).
+ *   7. core/ never imports bench/, tools/ or test/.
+ *
+ * Prints each violation as `file: imports target (rule N)` and exits 1 when any exist.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ImportEdge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
+
+const IMPORT_RE = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+const DYNAMIC_RE = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
+  }
+}
+
+/** Every relative import in `core/`, as repo-relative paths with `.ts` endings. */
+export function collectEdges(root: string): ImportEdge[] {
+  const files: string[] = [];
+  walk(join(root, 'core'), files);
+  const edges: ImportEdge[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const from = relative(root, file).split(sep).join('/');
+    const add = (spec: string, typeOnly: boolean): void => {
+      if (!spec.startsWith('.')) return;
+      const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/').replace(/\.js$/, '.ts');
+      edges.push({ from, to: target, typeOnly });
+    };
+    for (const m of text.matchAll(IMPORT_RE)) add(m[3] as string, m[2] !== undefined);
+    for (const m of text.matchAll(DYNAMIC_RE)) add(m[1] as string, false);
+  }
+  return edges;
+}
+
+function isCompileSide(path: string): boolean {
+  return (
+    path.startsWith('core/compile/') ||
+    /^core\/[^/]+\/compile\.ts$/.test(path) ||
+    /^core\/plugins\/native\/[^/]+\/schema\.ts$/.test(path)
+  );
+}
+
+function isWorkerSide(path: string): boolean {
+  if (path === 'core/proxy/health/active.ts' || path === 'core/proxy/compile.ts') return false;
+  return (
+    path.startsWith('core/worker/') ||
+    path === 'core/router/match.ts' ||
+    path === 'core/router/normalize-path.ts' ||
+    path === 'core/router/upstream-path.ts' ||
+    path === 'core/plugins/chain.ts' ||
+    path.startsWith('core/proxy/') ||
+    path.startsWith('core/wasm/abi/') ||
+    path === 'core/wasm/instance.ts' ||
+    path === 'core/wasm/filter.ts'
+  );
+}
+
+export function violations(edges: readonly ImportEdge[]): string[] {
+  const out: string[] = [];
+  const flag = (e: ImportEdge, rule: number): void => {
+    out.push(`${e.from}: imports ${e.to} (rule ${rule})`);
+  };
+  for (const e of edges) {
+    const { from, to } = e;
+    if (!to.startsWith('core/')) {
+      flag(e, 7);
+      continue;
+    }
+    if (from.startsWith('core/lib/') && !to.startsWith('core/lib/')) flag(e, 1);
+    if (from.startsWith('core/config/') && !to.startsWith('core/config/') && !to.startsWith('core/lib/')) flag(e, 2);
+    if (isCompileSide(from) && isWorkerSide(to)) flag(e, 3);
+    if (from.startsWith('core/snapshot/')) {
+      const ok = to.startsWith('core/snapshot/') || to.startsWith('core/lib/') || (to === 'core/compile/types.ts' && e.typeOnly);
+      if (!ok) flag(e, 4);
+    }
+    if (isWorkerSide(from) && (to.startsWith('core/config/') || isCompileSide(to))) {
+      // The compiled contract may be imported for its types only.
+      if (!(to === 'core/compile/types.ts' && e.typeOnly)) flag(e, 5);
+    }
+    if ((from.startsWith('core/supervisor/') || from.startsWith('core/admin/')) && to.startsWith('core/worker/') && to !== 'core/worker/types.ts') {
+      flag(e, 6);
+    }
+  }
+  return out;
+}
+
+function main(): number {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const found = violations(collectEdges(root));
+  for (const line of found) process.stderr.write(`check-deps: ${line}\n`);
+  if (found.length > 0) return 1;
+  process.stdout.write('check-deps: import directions OK\n');
+  return 0;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  process.exit(main());
+}
