@@ -1,0 +1,90 @@
+/** The shape of one bench run, as written to bench/results/<timestamp>.json. */
+
+export const TARGETS = ['direct', 'gatehouse', 'nginx'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export const DRIVERS = ['autocannon', 'wrk'] as const;
+export type DriverName = (typeof DRIVERS)[number];
+
+/** `max`: as fast as the target goes. `fraction`: a fixed offered rate below that. */
+export const LOAD_MODES = { max: 'max', fraction: 'fraction' } as const;
+export type LoadMode = (typeof LOAD_MODES)[keyof typeof LOAD_MODES];
+
+/** Where the percentiles came from: merged raw hdr histograms, or the driver's own figures. */
+export const PERCENTILE_SOURCES = { hdr: 'hdr-merged', driver: 'driver-reported' } as const;
+export type PercentileSource = (typeof PERCENTILE_SOURCES)[keyof typeof PERCENTILE_SOURCES];
+
+export interface Latency {
+  /** Microseconds. */
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One driver run against one target (one round). */
+export interface RunSample {
+  requests: number;
+  durationS: number;
+  rps: number;
+  bytesPerSec: number;
+  errors: number;
+  non2xx: number;
+  latency: Latency;
+  /** hdr-histogram-js compressed base64 of latencies in µs, when the driver exposes raw values. */
+  histogram: string | null;
+}
+
+export interface Measurement {
+  scenario: string;
+  target: TargetName;
+  driver: DriverName;
+  mode: LoadMode;
+  /** Offered rate in req/s for `fraction` mode, null for `max`. */
+  offeredRps: number | null;
+  rounds: number;
+  /** Responses received over all rounds. */
+  requests: number;
+  rps: number;
+  bytesPerSec: number;
+  errors: number;
+  non2xx: number;
+  latency: Latency;
+  percentileSource: PercentileSource;
+  /** Each round's rps, to show the spread. */
+  roundRps: number[];
+}
+
+export interface SkippedTarget {
+  scenario: string;
+  target: TargetName;
+  reason: string;
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  node: string;
+  platform: string;
+  commandLine: string;
+  pinning: string;
+}
+
+export interface BenchResult {
+  version: 1;
+  startedAt: string;
+  machine: MachineInfo;
+  options: {
+    scenarios: string[];
+    durationS: number | null;
+    connections: number | null;
+    workers: number;
+    driver: DriverName;
+    rounds: number;
+    loadFraction: number;
+    warmupS: number;
+  };
+  measurements: Measurement[];
+  skipped: SkippedTarget[];
+}

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: for each scenario, start the echo upstream in its own process, start
+ * every available target (direct, gatehouse, nginx), and measure them interleaved
+ * (A B C A B C ...) so drift over the run (thermal, noisy neighbours) spreads evenly.
+ * Then an optional fixed-rate pass at a fraction of the slowest target's max rps, so
+ * the latency each proxy adds can be read at equal offered load.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { aggregate, pacingBase } from './aggregate.js';
+import { BENCH_USAGE, type BenchOptions, parseBenchArgs } from './cli-args.js';
+import { runLoad } from './drivers/run-load.js';
+import type { LoadJob } from './drivers/types.js';
+import { type CpuPlan, planCpus } from './pinning.js';
+import { hasCommand } from './processes.js';
+import { formatText, machineInfo, writeResult } from './report.js';
+import type { BenchResult, DriverName, Measurement, RunSample, SkippedTarget, TargetName } from './results.js';
+import { findScenario, scenarios as allScenarios } from './scenarios/index.js';
+import type { Scenario } from './scenarios/types.js';
+import { gatehouseUnavailable, startGatehouse } from './targets/gatehouse.js';
+import { startNginx } from './targets/nginx.js';
+import type { RunningTarget, TargetContext } from './targets/types.js';
+import { startUpstreamProcess } from './targets/upstream.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function selectScenarios(names: readonly string[]): Scenario[] {
+  if (names.length === 0) return [...allScenarios];
+  return names.map((name) => {
+    const s = findScenario(name);
+    if (s === undefined) throw new Error(`unknown scenario ${name} (have: ${allScenarios.map((x) => x.name).join(', ')})`);
+    return s;
+  });
+}
+
+function jobFor(s: Scenario, o: BenchOptions, baseUrl: string, rate: number | null): LoadJob {
+  return {
+    url: baseUrl + s.path,
+    method: s.method,
+    headers: { ...(s.headers ?? {}) },
+    body: s.body ?? null,
+    connections: o.connections ?? s.connections,
+    durationS: o.durationS ?? s.duration,
+    warmupS: o.warmupS,
+    rate,
+  };
+}
+
+/** Starts every target that can run; the others are recorded as skipped with the reason. */
+async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, skipped: SkippedTarget[]): Promise<RunningTarget[]> {
+  const running: RunningTarget[] = [
+    { name: 'direct', baseUrl: `http://127.0.0.1:${ctx.upstreamPort}`, stop: () => Promise.resolve() },
+  ];
+  const skip = (target: TargetName, reason: string): void => {
+    log(`  ${target}: skipped (${reason})`);
+    skipped.push({ scenario: s.name, target, reason });
+  };
+  const notBuilt = gatehouseUnavailable();
+  if (notBuilt !== null) skip('gatehouse', notBuilt);
+  else {
+    try {
+      running.push(await startGatehouse(ctx));
+    } catch (err) {
+      skip('gatehouse', `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    }
+  }
+  if (!o.nginx) skip('nginx', '--no-nginx');
+  else if (!hasCommand('nginx')) skip('nginx', 'nginx not on PATH');
+  else {
+    try {
+      running.push(await startNginx(ctx));
+    } catch (err) {
+      skip('nginx', `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    }
+  }
+  return running;
+}
+
+async function measureInterleaved(
+  s: Scenario,
+  o: BenchOptions,
+  targets: readonly RunningTarget[],
+  driver: DriverName,
+  rate: number | null,
+  loadCpus: string | null,
+): Promise<Map<TargetName, RunSample[]>> {
+  const samples = new Map<TargetName, RunSample[]>(targets.map((t) => [t.name, []]));
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const t of targets) {
+      const sample = await runLoad(driver, jobFor(s, o, t.baseUrl, rate), loadCpus);
+      log(`  round ${round} ${t.name}${rate === null ? '' : ` @${Math.round(rate)}/s`}: ${Math.round(sample.rps)} rps, p99 ${sample.latency.p99}us`);
+      samples.get(t.name)?.push(sample);
+    }
+  }
+  return samples;
+}
+
+async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skipped: SkippedTarget[]): Promise<Measurement[]> {
+  log(`${s.name}: ${s.description}`);
+  const upstream = await startUpstreamProcess(plan.load);
+  const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
+  const targets: RunningTarget[] = [];
+  try {
+    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir };
+    targets.push(...(await startTargets(s, o, ctx, skipped)));
+    const out: Measurement[] = [];
+    const maxSamples = await measureInterleaved(s, o, targets, o.driver, null, plan.load);
+    for (const [target, list] of maxSamples) {
+      out.push(aggregate({ scenario: s.name, target, driver: o.driver, mode: 'max', offeredRps: null }, list));
+    }
+    if (o.loadFraction > 0) {
+      const rate = Math.max(1, Math.floor(pacingBase(out) * o.loadFraction));
+      // wrk cannot pace requests, so the fixed-rate pass always uses autocannon.
+      const paced = await measureInterleaved(s, o, targets, 'autocannon', rate, plan.load);
+      for (const [target, list] of paced) {
+        out.push(aggregate({ scenario: s.name, target, driver: 'autocannon', mode: 'fraction', offeredRps: rate }, list));
+      }
+    }
+    return out;
+  } finally {
+    for (const t of targets) await t.stop();
+    await upstream.stop();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the whole bench and returns the result (also used by `gatehouse bench`). */
+export async function runBench(o: BenchOptions, commandLine: string): Promise<BenchResult> {
+  const scenarios = selectScenarios(o.scenarios);
+  if (o.driver === 'wrk' && !hasCommand('wrk')) throw new Error('--driver wrk: wrk is not on PATH');
+  const plan = planCpus(cpus().length, o.workers, hasCommand('taskset'));
+  const result: BenchResult = {
+    version: 1,
+    startedAt: new Date().toISOString(),
+    machine: machineInfo(commandLine, plan.describe),
+    options: {
+      scenarios: scenarios.map((s) => s.name),
+      durationS: o.durationS,
+      connections: o.connections,
+      workers: o.workers,
+      driver: o.driver,
+      rounds: o.rounds,
+      loadFraction: o.loadFraction,
+      warmupS: o.warmupS,
+    },
+    measurements: [],
+    skipped: [],
+  };
+  for (const s of scenarios) result.measurements.push(...(await benchScenario(s, o, plan, result.skipped)));
+  return result;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const o = parseBenchArgs(argv);
+  if (o.help) {
+    process.stdout.write(BENCH_USAGE);
+    return;
+  }
+  const result = await runBench(o, ['npm run bench --', ...argv].join(' '));
+  process.stdout.write(formatText(result));
+  const files = await writeResult(result, o.outDir ?? RESULTS_DIR);
+  process.stdout.write(`\nwrote ${files.json}\nwrote ${files.markdown}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n${BENCH_USAGE}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,12 @@
+/** The scenario table, in the order the runner measures them. */
+import { scenario as post1k } from './post-1k.js';
+import { scenario as response1m } from './response-1m.js';
+import { scenario as smallGet } from './small-get.js';
+import { scenario as sse } from './sse.js';
+import type { Scenario } from './types.js';
+
+export const scenarios: readonly Scenario[] = [smallGet, post1k, response1m, sse];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}

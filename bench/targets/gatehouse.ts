@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinned } from '../pinning.js';
+import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
+import { gatehouseConfig } from './gatehouse-config.js';
+import type { RunningTarget, TargetContext } from './types.js';
+
+/** dist/tools/cli/index.js, next to dist/bench/targets/ once built. */
+export const GATEHOUSE_CLI = fileURLToPath(new URL('../../tools/cli/index.js', import.meta.url));
+
+/** Why the gateway cannot be measured, or null when it can. */
+export function gatehouseUnavailable(): string | null {
+  return existsSync(GATEHOUSE_CLI) ? null : `${GATEHOUSE_CLI} not built (npm run build)`;
+}
+
+export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
+  const config = join(ctx.tmpDir, 'gatehouse.yaml');
+  await writeFile(config, gatehouseConfig(ctx.upstreamPort));
+  const port = await freePort();
+  const [cmd, args] = pinned(ctx.cpus, process.execPath, [
+    GATEHOUSE_CLI,
+    'start',
+    '--config',
+    config,
+    '--workers',
+    String(ctx.workers),
+    '--proxy-listen',
+    `127.0.0.1:${port}`,
+    '--admin-listen',
+    '127.0.0.1:0',
+  ]);
+  const started = startChild(cmd, args, { ...process.env, GATEHOUSE_ACCESS_LOG: 'off' });
+  try {
+    await waitForHttp(port, started.child);
+  } catch (err) {
+    await stopChild(started.child);
+    throw new Error(`gatehouse: ${(err as Error).message}\n${started.stderr.toString()}`);
+  }
+  return { name: 'gatehouse', baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
+}
