@@ -1,0 +1,448 @@
+/**
+ * One live guest instance: the WebAssembly.Instance, its root context and its http
+ * contexts. It implements HostcallHost, so hostcalls reach the current context through it.
+ * Every guest call goes through `#invoke`: select the context, refuel, call, and on any
+ * throw classify the fault, kill this VM (timers stopped, paused streams failed) and report
+ * it to the owner, which discards the VM and builds a new one for the next request.
+ */
+import { request as undiciRequest } from 'undici';
+import { Action, BufferType, LogLevel, MapType, Status, StreamType } from './abi/constants.js';
+import { bindCallbacks, type GuestCallbacks } from './abi/callbacks.js';
+import { createHostcalls, type GuestBuffer, type HostcallHost, type OutgoingHttpCall } from './abi/hostcalls.js';
+import { encodePairs } from './abi/pairs.js';
+import { createAssemblyScriptImports, createWasiImports } from './abi/wasi.js';
+import { FaultKind, GuestFault, classifyError } from './faults.js';
+import { HeaderMap } from './header-map.js';
+import type { HostRequest, LocalResponse, PropertyValue } from './host-request.js';
+import { HttpStream, type StreamCallback, type StreamOwner, type StreamVm } from './http-stream.js';
+import type { WasmLimits } from './limits.js';
+import { GuestMemory } from './memory.js';
+import type { WasmMetrics } from './metrics.js';
+import type { SharedKv } from '../shared/kv.js';
+
+export type WasmLogger = (level: LogLevel, message: string) => void;
+
+export interface VmOptions {
+  readonly name: string;
+  readonly rootId: string;
+  readonly pluginConfig: Uint8Array;
+  readonly vmConfig: Uint8Array;
+  readonly limits: WasmLimits;
+  readonly kv: SharedKv;
+  readonly metrics: WasmMetrics;
+  readonly log: WasmLogger;
+  readonly logLevel: LogLevel;
+  /** Map a proxy_http_call upstream name to an origin (`http://host:port`); null refuses it. */
+  readonly resolveUpstream: (name: string) => string | null;
+  /** Called once when this VM dies of a guest fault. */
+  readonly onFault: (fault: GuestFault) => void;
+}
+
+interface CallResponse {
+  readonly headers: HeaderMap;
+  readonly trailers: HeaderMap;
+  readonly body: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+const ROOT_CONTEXT_ID = 1;
+
+function encodeProperty(value: PropertyValue, vm: GuestVm): Uint8Array | null {
+  if (value === null) return new Uint8Array(0);
+  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'boolean') return Uint8Array.of(value ? 1 : 0);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt.asIntN(64, BigInt(typeof value === 'number' ? Math.trunc(value) : value)), true);
+    return out;
+  }
+  if (value instanceof HeaderMap) return encodePairs(value.pairs(), vm.limits);
+  return value;
+}
+
+export function defaultResolveUpstream(name: string): string | null {
+  const candidate = /^https?:\/\//.test(name) ? name : `http://${name}`;
+  try {
+    return new URL(candidate).origin;
+  } catch {
+    return null;
+  }
+}
+
+export class GuestVm implements HostcallHost, StreamVm {
+  readonly limits: WasmLimits;
+  readonly kv: SharedKv;
+  readonly metrics: WasmMetrics;
+  readonly rootContextId = ROOT_CONTEXT_ID;
+  memory!: GuestMemory;
+  readonly #options: VmOptions;
+  readonly #owner: StreamOwner;
+  #cb!: GuestCallbacks;
+  #current: HttpStream | null = null;
+  #nextContextId = ROOT_CONTEXT_ID + 1;
+  readonly #streams = new Map<number, HttpStream>();
+  readonly #rootProperties = new Map<string, Uint8Array>();
+  #alive = true;
+  /** While starting, faults are reported by start()'s throw, not through onFault. */
+  #starting = true;
+  #tick: NodeJS.Timeout | null = null;
+  #nextToken = 1;
+  readonly #calls = new Map<number, AbortController>();
+  #callResponse: CallResponse | null = null;
+
+  private constructor(options: VmOptions, owner: StreamOwner) {
+    this.#options = options;
+    this.#owner = owner;
+    this.limits = options.limits;
+    this.kv = options.kv;
+    this.metrics = options.metrics;
+  }
+
+  /**
+   * Instantiate and start: _initialize/_start, root context, proxy_on_vm_start,
+   * proxy_on_configure. Throws GuestFault(Start) on any failure, including a guest that
+   * rejects its configuration.
+   */
+  static start(module: WebAssembly.Module, options: VmOptions, owner: StreamOwner): GuestVm {
+    const vm = new GuestVm(options, owner);
+    const env: Record<string, unknown> = { ...createHostcalls(vm), ...createAssemblyScriptImports(vm) };
+    let memory: WebAssembly.Memory | null = null;
+    if (WebAssembly.Module.imports(module).some((i) => i.kind === 'memory')) {
+      memory = new WebAssembly.Memory({ initial: 1, maximum: options.limits.memoryPages });
+      env['memory'] = memory;
+    }
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, { env, ...createWasiImports(vm) } as WebAssembly.Imports);
+      vm.#cb = bindCallbacks(instance.exports);
+    } catch (err) {
+      throw new GuestFault(FaultKind.Start, `instantiation failed: ${(err as Error).message}`, { cause: err });
+    }
+    const exported = instance.exports['memory'];
+    memory ??= exported instanceof WebAssembly.Memory ? exported : null;
+    if (memory === null) throw new GuestFault(FaultKind.Start, 'module has no memory');
+    vm.memory = new GuestMemory(memory, vm.#cb.allocate);
+    const cb = vm.#cb;
+    try {
+      if (cb.initialize !== null) vm.#invoke(null, cb.initialize);
+      vm.#invoke(null, () => cb.onContextCreate(ROOT_CONTEXT_ID, 0));
+      if (cb.onVmStart !== null && !vm.#invoke(null, () => cb.onVmStart?.(ROOT_CONTEXT_ID, options.vmConfig.byteLength) ?? true)) {
+        throw new GuestFault(FaultKind.Start, 'proxy_on_vm_start returned false');
+      }
+      if (cb.onConfigure !== null && !vm.#invoke(null, () => cb.onConfigure?.(ROOT_CONTEXT_ID, options.pluginConfig.byteLength) ?? true)) {
+        throw new GuestFault(FaultKind.Start, `filter "${options.name}" rejected its configuration (proxy_on_configure returned false)`);
+      }
+    } catch (err) {
+      vm.close();
+      if (err instanceof GuestFault) throw new GuestFault(FaultKind.Start, err.message, { cause: err });
+      throw err;
+    }
+    vm.#starting = false;
+    return vm;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  get activeStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Create the http context for one request. Throws GuestFault when the guest faults. */
+  newStream(request: HostRequest): HttpStream {
+    const id = this.#nextContextId++;
+    const stream = new HttpStream(id, request, this, this.#owner);
+    this.#streams.set(id, stream);
+    try {
+      this.#invoke(stream, () => this.#cb.onContextCreate(id, ROOT_CONTEXT_ID));
+    } catch (err) {
+      this.#streams.delete(id);
+      throw err;
+    }
+    return stream;
+  }
+
+  /** Stop timers and calls and fail any stream still waiting on this VM. */
+  close(fault?: GuestFault): void {
+    if (!this.#alive) return;
+    this.#alive = false;
+    if (this.#tick !== null) clearInterval(this.#tick);
+    this.#tick = null;
+    for (const c of this.#calls.values()) c.abort();
+    this.#calls.clear();
+    if (fault !== undefined) for (const s of this.#streams.values()) s.fail(fault);
+    this.#streams.clear();
+  }
+
+  // --- StreamVm -------------------------------------------------------------------------
+
+  call<T>(stream: HttpStream, fn: () => T): T {
+    return this.#invoke(stream, fn);
+  }
+
+  hasCallback(name: StreamCallback): boolean {
+    return this.#cb[name] !== null;
+  }
+
+  onRequestHeaders(id: number, n: number, eos: boolean): Action {
+    return this.#cb.onRequestHeaders?.(id, n, eos) ?? Action.Continue;
+  }
+  onRequestBody(id: number, size: number, eos: boolean): Action {
+    return this.#cb.onRequestBody?.(id, size, eos) ?? Action.Continue;
+  }
+  onRequestTrailers(id: number, n: number): Action {
+    return this.#cb.onRequestTrailers?.(id, n) ?? Action.Continue;
+  }
+  onResponseHeaders(id: number, n: number, eos: boolean): Action {
+    return this.#cb.onResponseHeaders?.(id, n, eos) ?? Action.Continue;
+  }
+  onResponseBody(id: number, size: number, eos: boolean): Action {
+    return this.#cb.onResponseBody?.(id, size, eos) ?? Action.Continue;
+  }
+  onResponseTrailers(id: number, n: number): Action {
+    return this.#cb.onResponseTrailers?.(id, n) ?? Action.Continue;
+  }
+
+  finishStream(stream: HttpStream): void {
+    const cb = this.#cb;
+    const id = stream.contextId;
+    try {
+      if (cb.onLog !== null) this.#invoke(stream, () => cb.onLog?.(id));
+      if (cb.onDone !== null) this.#invoke(stream, () => cb.onDone?.(id));
+      if (cb.onDelete !== null) this.#invoke(stream, () => cb.onDelete?.(id));
+    } finally {
+      this.#streams.delete(id);
+    }
+  }
+
+  // --- guest calls ----------------------------------------------------------------------
+
+  #invoke<T>(stream: HttpStream | null, fn: () => T): T {
+    if (!this.#alive) throw new GuestFault(FaultKind.Trap, 'instance was discarded after a fault');
+    const previous = this.#current;
+    this.#current = stream;
+    this.#cb.setFuel(this.limits.fuelPerCallback);
+    try {
+      return fn();
+    } catch (err) {
+      let fuel: number | null = null;
+      try {
+        fuel = this.#cb.fuelLeft();
+      } catch {
+        fuel = null;
+      }
+      const fault = classifyError(err, fuel);
+      this.#kill(fault);
+      throw fault;
+    } finally {
+      this.#current = previous;
+    }
+  }
+
+  #kill(fault: GuestFault): void {
+    if (!this.#alive) return;
+    this.close(fault);
+    if (!this.#starting) this.#options.onFault(fault);
+  }
+
+  // --- HostcallHost ---------------------------------------------------------------------
+
+  log(level: LogLevel, message: string): void {
+    if (level >= this.#options.logLevel) this.#options.log(level, message);
+  }
+
+  logLevel(): LogLevel {
+    return this.#options.logLevel;
+  }
+
+  nowNanoseconds(): bigint {
+    return BigInt(Date.now()) * 1_000_000n;
+  }
+
+  headerMap(map: number): HeaderMap | Status {
+    if (map === MapType.HttpCallResponseHeaders || map === MapType.HttpCallResponseTrailers) {
+      const r = this.#callResponse;
+      if (r === null) return Status.NotFound;
+      return map === MapType.HttpCallResponseHeaders ? r.headers : r.trailers;
+    }
+    if (map < MapType.HttpRequestHeaders || map > MapType.HttpCallResponseTrailers) return Status.BadArgument;
+    if (this.#current === null) return Status.NotFound;
+    return this.#current.request.headers(map as MapType) ?? Status.NotFound;
+  }
+
+  buffer(type: number): GuestBuffer | Status {
+    switch (type) {
+      case BufferType.HttpRequestBody:
+        return this.#current?.body('request') ?? Status.NotFound;
+      case BufferType.HttpResponseBody:
+        return this.#current?.body('response') ?? Status.NotFound;
+      case BufferType.HttpCallResponseBody:
+        return this.#callResponse === null ? Status.NotFound : { bytes: this.#callResponse.body, endOfStream: true };
+      case BufferType.VmConfiguration:
+        return { bytes: this.#options.vmConfig, endOfStream: true };
+      case BufferType.PluginConfiguration:
+        return { bytes: this.#options.pluginConfig, endOfStream: true };
+      default:
+        return type >= 0 && type <= BufferType.CallData ? Status.NotFound : Status.BadArgument;
+    }
+  }
+
+  property(path: readonly string[]): Uint8Array | null {
+    const key = path.join('.');
+    switch (key) {
+      case 'plugin_name':
+        return encoder.encode(this.#options.name);
+      case 'plugin_root_id':
+        return encoder.encode(this.#options.rootId);
+      case 'plugin_vm_id':
+        return new Uint8Array(0);
+      default:
+        break;
+    }
+    const stream = this.#current;
+    const own = stream === null ? this.#rootProperties.get(key) : stream.properties.get(key) ?? this.#rootProperties.get(key);
+    if (own !== undefined) return own;
+    if (stream === null) return null;
+    const value = stream.request.property(path);
+    return value === undefined ? null : encodeProperty(value, this);
+  }
+
+  setProperty(path: readonly string[], value: Uint8Array): Status {
+    const key = path.join('.');
+    if (key === 'plugin_name' || key === 'plugin_root_id' || key.startsWith('request.') || key.startsWith('source.')) {
+      return Status.BadArgument;
+    }
+    (this.#current === null ? this.#rootProperties : this.#current.properties).set(key, value);
+    return Status.Ok;
+  }
+
+  sendLocalResponse(response: LocalResponse): Status {
+    if (this.#current === null) return Status.BadArgument;
+    this.#current.setLocalResponse(response);
+    return Status.Ok;
+  }
+
+  continueStream(stream: number): Status {
+    if (stream !== StreamType.HttpRequest && stream !== StreamType.HttpResponse) return Status.BadArgument;
+    if (this.#current === null) return Status.NotFound;
+    this.#current.resume(stream as StreamType);
+    return Status.Ok;
+  }
+
+  closeStream(_stream: number): Status {
+    return Status.Unimplemented;
+  }
+
+  setEffectiveContext(contextId: number): Status {
+    if (contextId === ROOT_CONTEXT_ID) {
+      this.#current = null;
+      return Status.Ok;
+    }
+    const stream = this.#streams.get(contextId);
+    if (stream === undefined) return Status.BadArgument;
+    this.#current = stream;
+    return Status.Ok;
+  }
+
+  done(): Status {
+    return Status.Ok;
+  }
+
+  setTickPeriod(ms: number): Status {
+    if (this.#tick !== null) clearInterval(this.#tick);
+    this.#tick = null;
+    if (ms === 0 || this.#cb.onTick === null) return Status.Ok;
+    const onTick = this.#cb.onTick;
+    this.#tick = setInterval(() => {
+      try {
+        this.#invoke(null, () => onTick(ROOT_CONTEXT_ID));
+      } catch (err) {
+        if (!(err instanceof GuestFault)) throw err;
+      }
+    }, Math.max(ms, this.limits.minTickPeriodMs));
+    this.#tick.unref();
+    return Status.Ok;
+  }
+
+  httpCall(call: OutgoingHttpCall): { status: Status; token: number } {
+    if (this.#calls.size >= this.limits.maxHttpCalls) return { status: Status.InternalFailure, token: 0 };
+    const headers = new HeaderMap(call.headers);
+    const method = headers.get(':method');
+    const path = headers.get(':path');
+    const authority = headers.get(':authority');
+    if (method === undefined || path === undefined || authority === undefined || !path.startsWith('/')) {
+      return { status: Status.BadArgument, token: 0 };
+    }
+    const origin = this.#options.resolveUpstream(call.upstream);
+    if (origin === null) return { status: Status.BadArgument, token: 0 };
+    const token = this.#nextToken++;
+    const contextId = this.#current?.contextId ?? ROOT_CONTEXT_ID;
+    const controller = new AbortController();
+    this.#calls.set(token, controller);
+    const timeoutMs = Math.min(call.timeoutMs || this.limits.maxHttpCallTimeoutMs, this.limits.maxHttpCallTimeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const outHeaders: Record<string, string> = { host: authority };
+    for (const [n, v] of call.headers) if (!n.startsWith(':')) outHeaders[n] = v;
+    void this.#runHttpCall(`${origin}${path}`, method, outHeaders, call.body, controller.signal)
+      .then((response) => this.#deliverCall(token, contextId, response))
+      .finally(() => {
+        clearTimeout(timer);
+        this.#calls.delete(token);
+      });
+    return { status: Status.Ok, token };
+  }
+
+  async #runHttpCall(
+    url: string, method: string, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal,
+  ): Promise<CallResponse | null> {
+    try {
+      const res = await undiciRequest(url, {
+        method: method as 'GET',
+        headers,
+        body: body.byteLength > 0 ? body : null,
+        signal,
+      });
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        const c = chunk as Uint8Array;
+        size += c.byteLength;
+        if (size > this.limits.maxHttpCallBodyBytes) {
+          res.body.destroy();
+          return null;
+        }
+        chunks.push(c);
+      }
+      const map = new HeaderMap([[':status', String(res.statusCode)]]);
+      for (const [n, v] of Object.entries(res.headers)) {
+        if (v === undefined) continue;
+        if (Array.isArray(v)) for (const x of v) map.add(n, x);
+        else map.add(n, v);
+      }
+      return { headers: map, trailers: new HeaderMap(), body: Buffer.concat(chunks) };
+    } catch {
+      return null;
+    }
+  }
+
+  #deliverCall(token: number, contextId: number, response: CallResponse | null): void {
+    const cb = this.#cb.onHttpCallResponse;
+    if (!this.#alive || cb === null) return;
+    const stream = contextId === ROOT_CONTEXT_ID ? null : this.#streams.get(contextId);
+    if (stream === undefined) return; // the request finished before the call returned
+    this.#callResponse = response ?? { headers: new HeaderMap(), trailers: new HeaderMap(), body: new Uint8Array(0) };
+    const r = this.#callResponse;
+    try {
+      this.#invoke(stream, () => cb(contextId, token, response === null ? 0 : r.headers.size, r.body.byteLength, r.trailers.size));
+    } catch (err) {
+      if (!(err instanceof GuestFault)) throw err;
+    } finally {
+      this.#callResponse = null;
+    }
+  }
+
+  hostcallError(name: string, err: unknown): void {
+    this.#options.log(LogLevel.Error, `host error in ${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  }
+}
