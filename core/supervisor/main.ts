@@ -9,6 +9,7 @@
  *   crash:    a worker that exits unasked is replaced; the others keep the port open
  *   shutdown: every worker drains (stop accepting, finish in-flight, exit)
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { CompiledConfig } from '../compile/types.js';
@@ -93,7 +94,23 @@ export class Supervisor {
     const count = Math.max(1, this.#options.workers);
     this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false }));
     const first = this.#slots[0] as WorkerSlot;
-    this.#port = await this.#spawn(first, this.#options.proxyPort);
+    const requested = this.#options.proxyPort;
+    if (requested !== 0 || count === 1) {
+      this.#port = await this.#spawn(first, requested);
+    } else {
+      // uSockets enables SO_REUSEPORT only for a non-zero port, so N workers cannot share
+      // a port the kernel picked for the first one. Pick a free port here instead, and
+      // try another if something else takes it before the first worker binds.
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort(this.#options.proxyHost);
+        try {
+          this.#port = await this.#spawn(first, port);
+          break;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+        }
+      }
+    }
     await Promise.all(this.#slots.slice(1).map((slot) => this.#spawn(slot, this.#port)));
   }
 
@@ -229,4 +246,16 @@ export class ConfigRejectedError extends Error {
     this.name = 'ConfigRejectedError';
     this.errors = errors;
   }
+}
+
+/** A port that was free a moment ago on `host` (the OS picks it). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
