@@ -1,55 +1,110 @@
 /**
- * The admin listener (127.0.0.1:8001 by default). This is the read-only core of Kong's
- * Admin API: `GET /` (node info) and `GET /status` (workers, config version and hash).
- * It runs on the supervisor thread with node:http: admin traffic is light and must
- * never share a thread with the proxy's hot path.
+ * The admin listener (127.0.0.1:8001 by default): Kong's Admin API on node:http, on the
+ * supervisor thread — admin traffic is light and must never share a thread with the
+ * proxy's hot path. Each request: token check -> bounded body -> path table -> handler;
+ * every AdminError becomes its status and JSON body, anything else a logged 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
-import type { Supervisor } from '../supervisor/main.js';
+import type { Logger } from 'pino';
+import { adminBindProblem, tokenCheck } from './auth.js';
+import { MAX_ADMIN_BODY_BYTES, readBody } from './body.js';
+import { PathTable } from './dispatch.js';
+import { AdminError, unauthorized } from './errors.js';
+import { AdminState, type AdminSupervisor } from './state.js';
+import { configRoutes } from './routes/config.js';
+import { consumerRoutes } from './routes/consumers.js';
+import { filterChainRoutes } from './routes/filter-chains.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { routeRoutes } from './routes/routes.js';
+import { serviceRoutes } from './routes/services.js';
+import { statusRoutes } from './routes/status.js';
+import { targetRoutes } from './routes/targets.js';
+import { upstreamRoutes } from './routes/upstreams.js';
 
-const VERSION = '0.1.0';
+export interface AdminOptions {
+  /** Required on every request when set (GATEHOUSE_ADMIN_TOKEN). */
+  token?: string | null;
+  /** Every successful change is written here as a declarative document (--persist-config). */
+  persistPath?: string | null;
+  maxBodyBytes?: number;
+  log?: Logger;
+}
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function adminTable(): PathTable {
+  return new PathTable().add(
+    ...statusRoutes(),
+    ...serviceRoutes(),
+    ...routeRoutes(),
+    ...upstreamRoutes(),
+    ...targetRoutes(),
+    ...consumerRoutes(),
+    ...pluginRoutes(),
+    ...filterChainRoutes(),
+    ...configRoutes(),
+  );
+}
+
+function send(res: ServerResponse, status: number, body: unknown, head: boolean): void {
+  if (body === undefined || status === 204 || status === 304) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  res.end(head ? undefined : text);
 }
 
-function handle(supervisor: Supervisor, req: IncomingMessage, res: ServerResponse): void {
-  const url = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    send(res, 405, { message: 'Method not allowed' });
-    return;
-  }
-  if (url === '/') {
-    send(res, 200, {
-      tagline: 'Welcome to gatehouse',
-      version: VERSION,
-      hostname: hostname(),
-      node_version: process.version,
-      configuration: { proxy_port: supervisor.port, workers: supervisor.workerStates().length },
-    });
-    return;
-  }
-  if (url === '/status') {
-    send(res, 200, {
-      configuration_hash: supervisor.configHash,
-      config_version: supervisor.version,
-      workers: supervisor.workerStates(),
-      worker_restarts: supervisor.restarts,
-      config_reloads: supervisor.reloads,
-      uptime_seconds: Math.round((Date.now() - supervisor.startedAt) / 1000),
-      memory: { rss: process.memoryUsage.rss() },
-    });
-    return;
-  }
-  send(res, 404, { message: 'Not found' });
+export class AdminServerError extends Error {
+  override readonly name = 'AdminServerError';
 }
 
-export function startAdminServer(supervisor: Supervisor, host: string, port: number): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => handle(supervisor, req, res));
+export function startAdminServer(
+  supervisor: AdminSupervisor,
+  host: string,
+  port: number,
+  options: AdminOptions = {},
+): Promise<{ server: Server; port: number }> {
+  const token = options.token ?? null;
+  const problem = adminBindProblem(host, token);
+  if (problem !== null) return Promise.reject(new AdminServerError(problem));
+  const state = new AdminState(supervisor, options.persistPath ?? null, options.log ?? null);
+  const table = adminTable();
+  const authorized = tokenCheck(token);
+  const limit = options.maxBodyBytes ?? MAX_ADMIN_BODY_BYTES;
+  const log = options.log;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const head = req.method === 'HEAD';
+    try {
+      if (authorized !== null && !authorized(req.headers)) throw unauthorized();
+      const url = new URL(req.url ?? '/', 'http://admin');
+      const found = table.resolve(req.method ?? 'GET', url.pathname);
+      if (found instanceof AdminError) throw found;
+      const rawBody = await readBody(req, limit);
+      const out = await found.handler({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        params: found.params,
+        query: url.searchParams,
+        contentType: req.headers['content-type'],
+        rawBody,
+        state,
+      });
+      send(res, out.status, out.body, head);
+    } catch (err) {
+      if (err instanceof AdminError) {
+        if (err.status === 413) res.setHeader('connection', 'close');
+        send(res, err.status, err.body, head);
+        return;
+      }
+      log?.error({ err: err instanceof Error ? err.message : String(err), method: req.method, url: req.url }, 'admin request failed');
+      send(res, 500, { message: 'An unexpected error occurred' }, head);
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

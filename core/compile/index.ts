@@ -7,17 +7,22 @@ import type { NormalizedConfig } from '../config/types.js';
 import type { CompiledConfig, CompiledRoute } from './types.js';
 import { compileRouter } from '../router/compile.js';
 import { compileProxyTables } from '../proxy/compile.js';
+import { compileFilters, type PreparedFilters } from '../wasm/compile.js';
 
 export function configHash(config: NormalizedConfig): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex');
 }
 
-export function compile(config: NormalizedConfig, version: number): CompiledConfig {
+const NO_FILTERS: PreparedFilters = new Map();
+
+/** `prepared`: the validated, instrumented module of every filter the config names. */
+export function compile(config: NormalizedConfig, version: number, prepared: PreparedFilters = NO_FILTERS): CompiledConfig {
   const { services, upstreams, serviceIndexById } = compileProxyTables(config);
   // Kong leaves the routes of a disabled service out of the router.
   const disabled = new Set(config.services.filter((s) => !s.enabled).map((s) => s.id));
   const active = config.routes.filter((route) => route.service === null || !disabled.has(route.service));
-  const routes: CompiledRoute[] = active.map((route) => ({
+  const { wasm, routeFilters } = compileFilters(config, active, prepared);
+  const routes: CompiledRoute[] = active.map((route, i) => ({
     id: route.id,
     name: route.name ?? route.id,
     service: route.service === null ? -1 : (serviceIndexById.get(route.service) ?? -1),
@@ -26,6 +31,7 @@ export function compile(config: NormalizedConfig, version: number): CompiledConf
     preserveHost: route.preserve_host,
     pathHandling: route.path_handling,
     httpsRedirectStatusCode: route.https_redirect_status_code,
+    filters: routeFilters[i] ?? null,
   }));
   return {
     version,
@@ -34,5 +40,6 @@ export function compile(config: NormalizedConfig, version: number): CompiledConf
     routes,
     services,
     upstreams,
+    wasm,
   };
 }

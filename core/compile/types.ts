@@ -20,6 +20,8 @@ export interface CompiledRoute {
   preserveHost: boolean;
   pathHandling: PathHandling;
   httpsRedirectStatusCode: number;
+  /** Indexes into CompiledConfig.wasm.filters, in run order (service chain, then route chain); null = none. */
+  filters: number[] | null;
 }
 
 export interface CompiledService {
@@ -37,24 +39,122 @@ export interface CompiledService {
 }
 
 export interface CompiledTarget {
+  /** Target entity id, or null for a service's implicit host:port target. */
+  id: string | null;
+  /** `host:port` as Kong shows it (the admin `target` field). */
+  target: string;
   host: string;
   port: number;
   weight: number;
+  /**
+   * Slot in the shared upstream state (core/shared/upstream-state.ts): health flags,
+   * passive counters, in-flight count, latency EWMA. -1 = no shared state (implicit
+   * targets: always healthy, never counted). Keyed by `slotKey` so a reload keeps the
+   * state of unchanged targets (core/proxy/health/table.ts TargetSlots.assign).
+   */
+  slot: number;
+  /** `<upstream name>|<host>:<port>`: the identity the slot is kept under across reloads. */
+  slotKey: string;
   /** `http://host:port` (or https), the undici pool key. */
   origin: string;
   /** Host header sent upstream unless the route preserves the client's host (Kong's upstream_host). */
   hostHeader: string;
 }
 
+/** What consistent hashing hashes on (Kong's `hash_on` / `hash_fallback` values). */
+export type HashOnKind = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture';
+
+export interface CompiledHashing {
+  on: HashOnKind;
+  /** Lower-case header name, cookie name, query argument or capture name for `on`; '' when unused. */
+  onName: string;
+  fallback: HashOnKind;
+  fallbackName: string;
+  /** Path attribute of the cookie minted when the hash cookie is absent. */
+  cookiePath: string;
+}
+
+/** Kong's `healthchecks.active`, resolved: seconds -> ms, 0 thresholds/intervals = disabled. */
+export interface CompiledActiveChecks {
+  type: 'http' | 'https' | 'tcp' | 'grpc' | 'grpcs';
+  timeoutMs: number;
+  concurrency: number;
+  httpPath: string;
+  httpsSni: string | null;
+  httpsVerifyCertificate: boolean;
+  /** Flat [name, value, name, value, …] probe headers. */
+  headers: string[];
+  healthyIntervalMs: number;
+  healthyStatuses: number[];
+  healthySuccesses: number;
+  unhealthyIntervalMs: number;
+  unhealthyStatuses: number[];
+  unhealthyTcpFailures: number;
+  unhealthyTimeouts: number;
+  unhealthyHttpFailures: number;
+}
+
+/** Kong's `healthchecks.passive`, resolved; 0 thresholds = that counter is off. */
+export interface CompiledPassiveChecks {
+  healthyStatuses: number[];
+  healthySuccesses: number;
+  unhealthyStatuses: number[];
+  unhealthyTcpFailures: number;
+  unhealthyTimeouts: number;
+  unhealthyHttpFailures: number;
+}
+
+export interface CompiledHealthchecks {
+  /** null = no active probing (both intervals 0). */
+  active: CompiledActiveChecks | null;
+  /** null = passive checks off (every unhealthy threshold 0 and healthy successes 0). */
+  passive: CompiledPassiveChecks | null;
+  /** Kong's `threshold`: minimum healthy weight percentage for the upstream to take traffic. */
+  threshold: number;
+}
+
 export interface CompiledUpstream {
+  /** Upstream entity id, or null for a service's implicit upstream. */
+  id: string | null;
   name: string;
+  /** 'round-robin' | 'least-connections' | 'consistent-hashing' | 'latency'. */
   algorithm: string;
+  /** Ring size for consistent-hashing (Kong's `slots`). */
+  slots: number;
+  hashing: CompiledHashing;
+  /** null = health checks off ("HEALTHCHECKS_OFF"): targets are always healthy. */
+  healthchecks: CompiledHealthchecks | null;
+  /** false for an upstream entity no service uses: compiled for health checks only. */
+  referenced: boolean;
   targets: CompiledTarget[];
   /**
    * Smooth weighted round-robin schedule: a sequence of target indexes whose counts are
    * proportional to the weights (reduced by their gcd). Walked with one integer cursor.
    */
   schedule: number[];
+}
+
+/** A prepared (validated, fuel-instrumented, memory-capped) guest module. */
+export interface CompiledWasmModule {
+  /** Content hash of original bytes + caps: the per-thread compile-cache key. */
+  hash: string;
+  bytes: Uint8Array;
+  abiVersion: string;
+}
+
+export interface CompiledFilter {
+  /** Filter name (file name without `.wasm`). */
+  name: string;
+  /** Index into CompiledWasm.modules. */
+  module: number;
+  /** Plugin configuration handed to proxy_on_configure ('' = none). */
+  config: string;
+  onError: 'fail_closed' | 'fail_open';
+}
+
+export interface CompiledWasm {
+  modules: CompiledWasmModule[];
+  filters: CompiledFilter[];
 }
 
 export interface CompiledConfig {
@@ -66,4 +166,5 @@ export interface CompiledConfig {
   routes: CompiledRoute[];
   services: CompiledService[];
   upstreams: CompiledUpstream[];
+  wasm: CompiledWasm;
 }

@@ -23,6 +23,10 @@ export interface Settings {
   workers: number;
   configPath: string | null;
   wasmFiltersPath: string | null;
+  /** Required by the admin API on every request when set; allows non-loopback admin binds. */
+  adminToken: string | null;
+  /** File that every successful admin API change is written to (declarative YAML). */
+  persistConfig: string | null;
   logLevel: LogLevel;
   accessLog: AccessLog;
   limits: {
@@ -53,6 +57,8 @@ const SOURCES = {
   proxyListen: { flag: 'proxy-listen', env: 'GATEHOUSE_PROXY_LISTEN' },
   adminListen: { flag: 'admin-listen', env: 'GATEHOUSE_ADMIN_LISTEN' },
   wasmFiltersPath: { flag: 'wasm-filters-path', env: 'GATEHOUSE_WASM_FILTERS_PATH' },
+  adminToken: { flag: null, env: 'GATEHOUSE_ADMIN_TOKEN' },
+  persistConfig: { flag: 'persist-config', env: 'GATEHOUSE_PERSIST_CONFIG' },
   logLevel: { flag: null, env: 'GATEHOUSE_LOG_LEVEL' },
   accessLog: { flag: null, env: 'GATEHOUSE_ACCESS_LOG' },
   maxHeaderBytes: { flag: null, env: 'GATEHOUSE_MAX_HEADER_BYTES' },
@@ -115,6 +121,8 @@ export function resolveSettings(
     workers: value('workers', String(availableParallelism()), (t) => parseInteger(t, 1, MAX_WORKERS), 1),
     configPath: pick('config')?.value ?? null,
     wasmFiltersPath: pick('wasmFiltersPath')?.value ?? null,
+    adminToken: pick('adminToken')?.value ?? null,
+    persistConfig: pick('persistConfig')?.value ?? null,
     // Wrapped in an object: `value` reads a bare string result as an error message.
     logLevel: value(
       'logLevel',

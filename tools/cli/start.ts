@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { resolveSettings } from '../../core/config/settings.js';
 import { ConfigRejectedError, Supervisor } from '../../core/supervisor/main.js';
 import { startAdminServer } from '../../core/admin/server.js';
+import { adminBindProblem } from '../../core/admin/auth.js';
 import { createLogger } from '../../core/observe/log.js';
 import { formatConfigErrors } from '../../core/supervisor/reload.js';
 
@@ -23,6 +24,7 @@ export async function runStart(argv: string[]): Promise<number> {
       'proxy-listen': { type: 'string' },
       'admin-listen': { type: 'string' },
       'wasm-filters-path': { type: 'string' },
+      'persist-config': { type: 'string' },
       demo: { type: 'boolean' },
     },
     strict: true,
@@ -36,6 +38,11 @@ export async function runStart(argv: string[]): Promise<number> {
   }
   const settings = resolved.settings;
   const log = createLogger(settings.logLevel, { component: 'supervisor' });
+  const adminProblem = adminBindProblem(settings.adminListen.host, settings.adminToken);
+  if (adminProblem !== null) {
+    process.stderr.write(`gatehouse: ${adminProblem}\n`);
+    return 2;
+  }
   if (settings.configPath === null) {
     process.stderr.write('gatehouse: no config: pass --config FILE or set GATEHOUSE_CONFIG\n');
     return 2;
@@ -56,6 +63,7 @@ export async function runStart(argv: string[]): Promise<number> {
       workers: settings.workers,
       proxyHost: settings.proxyListen.host,
       proxyPort: settings.proxyListen.port,
+      wasmFiltersPath: settings.wasmFiltersPath,
       worker: {
         limits: settings.limits,
         logLevel: settings.logLevel,
@@ -77,7 +85,8 @@ export async function runStart(argv: string[]): Promise<number> {
     if (stopDemo !== null) await stopDemo();
     return 1;
   }
-  const admin = await startAdminServer(supervisor, settings.adminListen.host, settings.adminListen.port).catch((err: unknown) => {
+  const adminOptions = { token: settings.adminToken, persistPath: settings.persistConfig, log };
+  const admin = await startAdminServer(supervisor, settings.adminListen.host, settings.adminListen.port, adminOptions).catch((err: unknown) => {
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'admin listener failed to start');
     return null;
   });

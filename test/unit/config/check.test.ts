@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCheck } from '../../../tools/cli/check.js';
+import { watGuest } from '../../fixtures/wasm/wat-guest.js';
+import { forbiddenImport } from '../../fixtures/wasm/hostile.js';
 
 function sink(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -12,10 +14,10 @@ function sink(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-async function check(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function check(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const out = sink();
   const err = sink();
-  const code = await runCheck(argv, out.stream, err.stream);
+  const code = await runCheck(argv, out.stream, err.stream, env);
   return { code, out: out.text(), err: err.text() };
 }
 
@@ -48,10 +50,43 @@ describe('gatehouse check', () => {
     expect(r).toEqual({ code: 0, out: `${file}: OK (2 services, 3 routes, 1 upstream, 2 targets, 0 consumers, 0 plugins)\n`, err: '' });
   });
 
-  it('counts the realistic fixture', async () => {
-    const r = await check([`${fixtures}kong-full.yaml`]);
+  it('counts the realistic fixture, loading each filter it names from --wasm-filters-path', async () => {
+    const filters = join(dir, 'filters');
+    await mkdir(filters, { recursive: true });
+    for (const name of ['pii-redaction', 'token-counting', 'header-stamp', 'response-stamp']) await writeFile(join(filters, `${name}.wasm`), watGuest());
+    const r = await check([`${fixtures}kong-full.yaml`, '--wasm-filters-path', filters]);
+    expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/: OK \(2 services, 4 routes, 2 upstreams, 4 targets, 2 consumers, 6 plugins\)\n$/);
+  });
+
+  it('refuses a config whose filters cannot be found, naming each', async () => {
+    const r = await check([`${fixtures}kong-full.yaml`], {});
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('filter "pii-redaction": no wasm filters path configured');
+    const missing = await check([`${fixtures}kong-full.yaml`, '--wasm-filters-path', join(dir, 'nowhere')], {});
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/filter_chains\[\d\]\.filters\[0\]\.name: filter "header-stamp" not found/);
+  });
+
+  it('refuses a filter with a forbidden import, naming the import (path also from GATEHOUSE_WASM_FILTERS_PATH)', async () => {
+    const filters = join(dir, 'hostile');
+    await mkdir(filters, { recursive: true });
+    await writeFile(join(filters, 'sneaky.wasm'), forbiddenImport());
+    const file = join(dir, 'sneaky.yaml');
+    await writeFile(file, [
+      '_format_version: "3.0"',
+      'services:',
+      '  - name: a',
+      '    url: http://127.0.0.1:1',
+      '    routes: [{ name: r, paths: [/a] }]',
+      'filter_chains:',
+      '  - route: r',
+      '    filters: [{ name: sneaky }]',
+    ].join('\n'));
+    const r = await check([file], { GATEHOUSE_WASM_FILTERS_PATH: filters });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^filter_chains\[0\]\.filters\[0\]\.name: filter "sneaky" refused: .*forbidden import "env\.system"/m);
   });
 
   it('prints every error, one per line, and exits 1', async () => {
@@ -77,7 +112,7 @@ describe('gatehouse check', () => {
   });
 
   it('exits 2 with usage when the file argument is missing or extra', async () => {
-    expect(await check([])).toEqual({ code: 2, out: '', err: 'usage: gatehouse check FILE\n' });
+    expect(await check([])).toEqual({ code: 2, out: '', err: 'usage: gatehouse check FILE [--wasm-filters-path DIR]\n' });
     expect((await check(['a.yaml', 'b.yaml'])).code).toBe(2);
   });
 });
