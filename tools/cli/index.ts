@@ -10,6 +10,8 @@ commands:
         start the gateway (env: GATEHOUSE_CONFIG, GATEHOUSE_WORKERS, GATEHOUSE_PROXY_LISTEN, ...)
   check FILE
         validate a declarative config; print every error with its path
+  plugin new|build|test ...
+        scaffold, build and test a WASM filter (gatehouse plugin --help)
   bench [--scenario NAME] [...]
         run the load-test scenarios (see bench/README.md)
 `;
@@ -24,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': {
       const { runBench } = await import('./bench.js');
       return runBench(rest);
+    }
+    case 'plugin': {
+      const { runPlugin } = await import('./plugin.js');
+      return runPlugin(rest);
     }
     case undefined:
     case 'help':
