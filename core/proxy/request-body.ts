@@ -35,6 +35,15 @@ export class RequestBodyStream extends Readable {
     }
   }
 
+  /**
+   * True while no byte has left the stream: undici has not started writing it (a connect
+   * failure happens before undici attaches its 'data' listener), so the same stream can
+   * be handed to a retry on another target with its buffered chunks intact.
+   */
+  get replayable(): boolean {
+    return !this.readableDidRead && !this.destroyed && this.listenerCount('data') === 0;
+  }
+
   /** The client went away or the body broke a limit: fail the upstream request. */
   fail(err: Error): void {
     if (!this.destroyed) this.destroy(err);

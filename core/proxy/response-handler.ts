@@ -16,7 +16,7 @@
  * per exchange, not once per chunk.
  */
 import { ERRORS } from '../lib/errors.js';
-import { isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
+import { connectionTokens, isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import type { RequestContext } from '../worker/context.js';
 import { REQUEST_ID_HEADER } from './forwarded.js';
@@ -51,6 +51,7 @@ export class ProxyExchange {
   #rawHeaders: Buffer[] | null = null;
   #chunk: Buffer | null = null;
   #headMode = false;
+  #settled = false;
   readonly #writeHead: () => void;
   readonly #writeChunk: () => void;
   readonly #end: () => void;
@@ -79,9 +80,11 @@ export class ProxyExchange {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
     const ctx = this.ctx;
+    ctx.upstreamFirstByte = performance.now();
+    const passive = ctx.service?.upstream.passive;
+    if (passive) passive.status(this.target, statusCode);
     if (ctx.finished) return false;
     this.#resume = resume;
-    ctx.upstreamFirstByte = performance.now();
     ctx.status = statusCode;
     this.#statusCode = statusCode;
     this.#rawHeaders = rawHeaders;
@@ -107,6 +110,7 @@ export class ProxyExchange {
   onComplete(_trailers: unknown): void {
     const ctx = this.ctx;
     ctx.abortUpstream = null;
+    this.#settle(true);
     if (ctx.finished) return;
     ctx.res.cork(this.#end);
   }
@@ -114,6 +118,11 @@ export class ProxyExchange {
   onError(err: Error): void {
     const ctx = this.ctx;
     ctx.abortUpstream = null;
+    if (this.#mode === MODE_NONE && !ctx.aborted) {
+      const passive = ctx.service?.upstream.passive;
+      if (passive) passive.error(this.target, err);
+    }
+    this.#settle(this.#mode !== MODE_NONE);
     if (ctx.finished) return;
     if (this.#mode === MODE_NONE) {
       // Nothing sent to the client yet: another target, or a clean JSON error.
@@ -131,6 +140,15 @@ export class ProxyExchange {
     ctx.finished = true;
     ctx.res.close();
     this.owner.finish(ctx);
+  }
+
+  /** Tells the balancer this attempt is over (in-flight counts, latency), exactly once. */
+  #settle(ok: boolean): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const ctx = this.ctx;
+    const latency = ctx.upstreamFirstByte > 0 ? ctx.upstreamFirstByte - ctx.upstreamStart : performance.now() - ctx.upstreamStart;
+    ctx.service?.upstream.balancer.finished(this.target, ok, latency);
   }
 
   // ---- writes into uWS (always corked) ----
@@ -163,12 +181,16 @@ export class ProxyExchange {
     if (raw === null) return;
     this.#rawHeaders = null;
     let via = '';
+    // The names an upstream's Connection header lists are hop-by-hop for this response
+    // too (RFC 9110 §7.6.1); looked for only when a Connection header is present.
+    const listed = connectionListed(raw);
     res.writeStatus(statusLine(this.#statusCode));
     for (let i = 0; i < raw.length; i += 2) {
       const nameBuf = raw[i] as Buffer;
       const valueBuf = raw[i + 1] as Buffer;
       const name = nameBuf.toString('latin1').toLowerCase();
       if (isDroppedResponseHeader(name)) continue;
+      if (listed !== null && listed.includes(name)) continue;
       if (name === 'via') {
         via = via === '' ? valueBuf.toString('latin1') : `${via}, ${valueBuf.toString('latin1')}`;
         continue;
@@ -177,6 +199,7 @@ export class ProxyExchange {
     }
     res.writeHeader('via', via === '' ? VIA_TOKEN : `${via}, ${VIA_TOKEN}`);
     res.writeHeader(REQUEST_ID_HEADER, ctx.requestId);
+    if (ctx.setCookie !== null) res.writeHeader('set-cookie', ctx.setCookie);
     res.writeHeader('x-gatehouse-upstream-latency', String(Math.round(ctx.upstreamFirstByte - ctx.upstreamStart)));
     res.writeHeader('x-gatehouse-proxy-latency', String(Math.round(ctx.upstreamStart - ctx.startTime)));
   }
@@ -261,6 +284,19 @@ export class ProxyExchange {
     ctx.finished = true;
     this.owner.finish(ctx);
   }
+}
+
+/** Header names listed by the raw headers' Connection values (other than close/keep-alive), or null. */
+function connectionListed(raw: readonly Buffer[]): string[] | null {
+  let listed: string[] | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    // 'connection' is 10 bytes: compare only names of that length.
+    if (name.length !== 10 || name.toString('latin1').toLowerCase() !== 'connection') continue;
+    const tokens = connectionTokens((raw[i + 1] as Buffer).toString('latin1'));
+    if (tokens.length > 0) listed = listed === null ? tokens : listed.concat(tokens);
+  }
+  return listed;
 }
 
 /** The JSON error for an upstream failure that happened before any response byte. */

@@ -48,11 +48,17 @@ export class RequestContext {
   service: ServiceRuntime | null;
   /** Length of the matched path part (for strip_path). */
   matchedPathLength: number;
+  /** Router entry that matched (for uri captures). */
+  matchEntry: number;
+  /** A Set-Cookie the balancer asks for (consistent hashing on a cookie), or null. */
+  setCookie: string | null;
   upstreamPath: string;
   /** Headers to send upstream, built once (reused by retries). */
   upstreamHeaders: string[] | null;
   /** null (no body), a complete Buffer, or a stream fed by uWS onData. */
   body: Buffer | RequestBodyStream | null;
+  /** Content-Length sent upstream with a streamed body (-1: chunked); kept for a retry. */
+  streamedLength: number;
   /** Aborts the current upstream request (set by undici's onConnect). */
   abortUpstream: ((err: Error) => void) | null;
   status: number;
@@ -90,9 +96,12 @@ export class RequestContext {
     this.route = null;
     this.service = null;
     this.matchedPathLength = 0;
+    this.matchEntry = -1;
+    this.setCookie = null;
     this.upstreamPath = '';
     this.upstreamHeaders = null;
     this.body = null;
+    this.streamedLength = -1;
     this.abortUpstream = null;
     this.status = 0;
     this.bytesIn = 0;

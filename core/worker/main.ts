@@ -7,11 +7,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadUws } from '../lib/uws.js';
 import { startClock } from '../lib/clock.js';
 import { decodeSnapshot } from '../snapshot/subscribe.js';
-import { createAccessLog } from '../observe/log.js';
+import { createAccessLog, createLogger } from '../observe/log.js';
 import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
 import { materialize, retirePools } from './runtime.js';
 import { ProxyServer } from './server.js';
+import { FilterInstances } from './filter-instances.js';
+import { SharedKv } from '../shared/kv.js';
+import { UpstreamState } from '../shared/upstream-state.js';
+import { WasmMetrics } from '../wasm/metrics.js';
 import type { FromWorker, ToWorker, WorkerData } from './types.js';
 
 const port = parentPort;
@@ -26,7 +30,12 @@ function send(message: FromWorker): void {
 const uws = loadUws();
 startClock();
 const accessLog = createAccessLog(settings.accessLog, settings.index);
-const pipeline = new Pipeline(materialize(decodeSnapshot(data.snapshot)), settings.proxyPort, settings.limits, accessLog, settings.index);
+const wasmLog = createLogger(settings.logLevel, { worker: settings.index, component: 'wasm' });
+const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMetrics(), (record) =>
+  wasmLog[record.level === 'critical' ? 'fatal' : record.level]({ filter: record.filter }, record.message),
+);
+const upstreamState = UpstreamState.attach(data.upstreamState);
+const pipeline = new Pipeline(materialize(decodeSnapshot(data.snapshot), filterInstances, upstreamState), settings.proxyPort, settings.limits, accessLog, settings.index);
 const server = new ProxyServer(uws);
 let draining = false;
 
@@ -36,15 +45,19 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
     const config = decodeSnapshot(snapshot);
     version = config.version;
     if (version <= pipeline.runtime.version) return;
-    const runtime = materialize(config);
+    const runtime = materialize(config, filterInstances, upstreamState);
     pipeline.setRuntime(runtime);
     retirePools(runtime);
+    filterInstances.retire(runtime.filters);
     send({ type: 'applied', version });
   } catch (err) {
     // Keep serving the old runtime: a bad snapshot never replaces a good one.
     send({ type: 'apply-failed', version, message: err instanceof Error ? err.message : String(err) });
   }
 }
+
+/** How long a draining worker waits for its upstream pools to close gracefully. */
+const POOL_CLOSE_MS = 2000;
 
 async function drain(timeoutMs: number): Promise<void> {
   if (draining) return;
@@ -59,10 +72,21 @@ async function drain(timeoutMs: number): Promise<void> {
       };
     });
   }
+  // Open client connections must be closed, and their handles released by the loop,
+  // before the thread is torn down (see ProxyServer.closeAll). Past the drain timeout
+  // this also cuts requests still running (an endless SSE stream): their onAborted
+  // aborts the upstream request, so closing the pools below cannot wait on them forever.
+  server.closeAll();
+  await loopTurns(2);
   await accessLog.flush();
-  await closeAllPools();
+  await Promise.race([closeAllPools(), new Promise((resolve) => setTimeout(resolve, POOL_CLOSE_MS))]);
   send({ type: 'drained' });
   process.exit(0);
+}
+
+/** Lets libuv run `n` iterations so the close callbacks of closed sockets complete. */
+async function loopTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 // A bug that escapes a handler must not take the process down with it: close the
@@ -70,8 +94,8 @@ async function drain(timeoutMs: number): Promise<void> {
 // the supervisor starts a fresh worker. The other workers keep the port meanwhile.
 process.on('uncaughtException', (err) => {
   process.stderr.write(`gatehouse worker ${settings.index}: uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  server.close();
-  process.exit(70);
+  server.closeAll();
+  void loopTurns(2).then(() => process.exit(70));
 });
 
 port.on('message', (message: ToWorker) => {

@@ -12,6 +12,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { ERRORS, ErrorCode, GatehouseError } from '../lib/errors.js';
 import { MatchResult } from '../router/match.js';
+import { BalanceInput } from '../proxy/balancer/types.js';
 import { normalizePath } from '../router/normalize-path.js';
 import { buildUpstreamPath } from '../router/upstream-path.js';
 import { buildUpstreamHeaders } from '../proxy/forwarded.js';
@@ -41,6 +42,7 @@ export class Pipeline implements ExchangeOwner {
   readonly #limits: WorkerLimits;
   readonly #log: AccessLog;
   readonly #match = new MatchResult();
+  readonly #balanceInput = new BalanceInput();
   readonly #idPrefix: string;
   #counter = 0;
   /** Requests started and not yet finished. */
@@ -99,6 +101,7 @@ export class Pipeline implements ExchangeOwner {
     if (route === undefined) return this.#local(ctx, ErrorCode.NO_ROUTE, false);
     ctx.route = route;
     ctx.matchedPathLength = m.pathLength;
+    ctx.matchEntry = m.entry;
     if (!route.protocols.includes('http')) return this.#requireHttps(ctx);
     const service = route.service < 0 ? undefined : runtime.services[route.service];
     if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
@@ -160,12 +163,18 @@ export class Pipeline implements ExchangeOwner {
     const service = ctx.service;
     if (service === null) return;
     const upstream = service.upstream;
-    const index = upstream.balancer.pick(exclude);
+    // One BalanceInput per worker: pick() is synchronous, so it is never shared by two requests.
+    const input = this.#balanceInput;
+    input.fill(ctx.remoteAddress, ctx.headers, ctx.path, ctx.query, null);
+    if (upstream.balancer.needsCaptures) input.captures = ctx.runtime.matcher.uriCaptures(ctx.matchEntry, ctx.path);
+    const index = upstream.balancer.pick(input, exclude);
     const target = index < 0 ? undefined : upstream.targets[index];
     if (target === undefined) {
       this.fail(ctx, new GatehouseError(ErrorCode.NO_HEALTHY_TARGET));
       return;
     }
+    if (input.setCookie !== null) ctx.setCookie = input.setCookie;
+    upstream.balancer.started(index);
     const route = ctx.route;
     const stripped = route !== null && route.stripPath ? ctx.path.slice(0, ctx.matchedPathLength) : '';
     const clientHost = route !== null && route.preserveHost ? ctx.header('host') : undefined;
@@ -180,6 +189,7 @@ export class Pipeline implements ExchangeOwner {
       requestId: ctx.requestId,
       contentLength: ctx.body instanceof RequestBodyStream ? streamedLength : -1,
     });
+    ctx.streamedLength = streamedLength;
     ctx.tries++;
     ctx.upstreamStart = performance.now();
     const readTimeout = service.config.readTimeout;
@@ -202,8 +212,10 @@ export class Pipeline implements ExchangeOwner {
     const service = ctx.service;
     if (service === null || ctx.finished) return false;
     if (ctx.tries > service.config.retries) return false;
-    if (ctx.body instanceof RequestBodyStream) return false; // consumed: cannot be replayed
-    this.#dispatch(ctx, failedTarget, -1);
+    // A streamed body can be sent again only if the failed attempt never read from it
+    // (a refused connect): otherwise part of it is gone.
+    if (ctx.body instanceof RequestBodyStream && !ctx.body.replayable) return false;
+    this.#dispatch(ctx, failedTarget, ctx.streamedLength);
     return true;
   }
 

@@ -3,12 +3,13 @@
  * the listen socket kept so it can be closed before the thread exits (a worker torn down
  * with an open uWS listen socket aborts the whole process).
  */
-import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from '../lib/uws.js';
 
 export class ProxyServer {
   readonly #uws: UwsModule;
   #listenSocket: us_listen_socket | null = null;
+  #app: TemplatedApp | null = null;
 
   constructor(uws: UwsModule) {
     this.#uws = uws;
@@ -18,6 +19,7 @@ export class ProxyServer {
   listen(host: string, port: number, handler: (res: HttpResponse, req: HttpRequest) => void): Promise<number> {
     const uws = this.#uws;
     const app = uws.App();
+    this.#app = app;
     app.any('/*', handler);
     return new Promise((resolve, reject) => {
       app.listen(host, port, (socket) => {
@@ -37,5 +39,19 @@ export class ProxyServer {
       this.#uws.us_listen_socket_close(this.#listenSocket);
       this.#listenSocket = null;
     }
+  }
+
+  /**
+   * Closes the listen socket and every connection still open (idle keep-alive ones
+   * included). Call before the thread exits: a uWS socket still open when the worker's
+   * loop is torn down fails node's `uv_loop_close() while having open handles` check
+   * and aborts the whole process (SIGABRT on every SIGTERM with a keep-alive client).
+   * `TemplatedApp.close()` exists in this uWS build but is missing from its typings.
+   */
+  closeAll(): void {
+    this.close();
+    const app = this.#app as (TemplatedApp & { close?: () => void }) | null;
+    this.#app = null;
+    app?.close?.();
   }
 }

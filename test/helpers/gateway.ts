@@ -18,6 +18,8 @@ export interface GatewayOptions {
   args?: string[];
   /** Access log destination (default `off`). */
   accessLog?: string;
+  /** Name of the config file written in the temp dir (default `gatehouse.yaml`). */
+  configFileName?: string;
 }
 
 export interface Gateway {
@@ -28,6 +30,8 @@ export interface Gateway {
   readonly process: ChildProcess;
   /** Everything the process wrote so far. */
   output(): string;
+  /** What the process wrote to stdout only (whole JSON lines: logs and access log). */
+  stdout(): string;
   /** Rewrites the config file and sends SIGHUP. */
   reload(configText: string): void;
   stop(): Promise<number | null>;
@@ -35,7 +39,7 @@ export interface Gateway {
 
 export async function startGateway(configText: string, options: GatewayOptions = {}): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const configPath = join(dir, 'gatehouse.yaml');
+  const configPath = join(dir, options.configFileName ?? 'gatehouse.yaml');
   writeFileSync(configPath, configText);
   const child = spawn(
     process.execPath,
@@ -58,7 +62,11 @@ export async function startGateway(configText: string, options: GatewayOptions =
     },
   );
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const ready = await new Promise<{ proxy: string; admin: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in time:\n${out}`)), 15_000);
@@ -86,13 +94,15 @@ export async function startGateway(configText: string, options: GatewayOptions =
     configPath,
     process: child,
     output: () => out,
+    stdout: () => stdout,
     reload(text: string) {
       writeFileSync(configPath, text);
       child.kill('SIGHUP');
     },
     stop() {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          // already gone (a signal exit has exitCode null: report it as null too)
           rmSync(dir, { recursive: true, force: true });
           resolve(child.exitCode);
           return;
