@@ -17,6 +17,11 @@ import type { NormalizedConfig } from '../config/types.js';
 import { createControl, encodeSnapshot, publishVersion } from '../snapshot/publish.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerSettings } from '../worker/types.js';
 import { buildFromFile, buildFromNormalized, type BuildResult } from './reload.js';
+import { FilterPreparer } from './wasm-filters.js';
+import { SharedKv } from '../shared/kv.js';
+import { UpstreamState } from '../shared/upstream-state.js';
+import { TargetSlots } from '../proxy/health/table.js';
+import { HealthChecker } from '../proxy/health/active.js';
 
 export interface SupervisorOptions {
   configPath: string | null;
@@ -27,6 +32,8 @@ export interface SupervisorOptions {
   proxyPort: number;
   worker: Omit<WorkerSettings, 'index' | 'proxyHost' | 'proxyPort'>;
   drainTimeoutMs?: number;
+  /** Kong's wasm_filters_path: where `<name>.wasm` filters are found. */
+  wasmFiltersPath?: string | null;
 }
 
 interface WorkerSlot {
@@ -44,6 +51,14 @@ export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #log: Logger;
   readonly #control = createControl();
+  /** proxy-wasm shared data: one table every worker attaches to. */
+  readonly #kv = SharedKv.create();
+  readonly #filters: FilterPreparer;
+  /** Target health, in-flight counts and latency, shared with every worker. */
+  readonly #upstreamState = UpstreamState.create();
+  readonly #targetSlots = new TargetSlots(this.#upstreamState);
+  /** Active health checks (probes run here, results land in #upstreamState). */
+  readonly health: HealthChecker;
   #snapshot: SharedArrayBuffer | null = null;
   #compiled: CompiledConfig | null = null;
   #normalized: NormalizedConfig | null = null;
@@ -51,6 +66,7 @@ export class Supervisor {
   #port = 0;
   #slots: WorkerSlot[] = [];
   #stopping = false;
+  #queue: Promise<unknown> = Promise.resolve();
   restarts = 0;
   reloads = 0;
   readonly startedAt = Date.now();
@@ -58,6 +74,8 @@ export class Supervisor {
   constructor(options: SupervisorOptions, log: Logger) {
     this.#options = options;
     this.#log = log;
+    this.#filters = new FilterPreparer({ dir: options.wasmFiltersPath ?? null });
+    this.health = new HealthChecker(this.#upstreamState, { log: (message, fields) => this.#log.warn(fields ?? {}, message) });
   }
 
   get port(): number {
@@ -81,9 +99,22 @@ export class Supervisor {
   }
 
   async #build(version: number): Promise<BuildResult> {
-    if (this.#options.configPath !== null) return buildFromFile(this.#options.configPath, version);
-    if (this.#options.config !== undefined) return buildFromNormalized(this.#options.config, version);
-    throw new Error('no config: give a config file');
+    let built: BuildResult;
+    if (this.#options.configPath !== null) built = await buildFromFile(this.#options.configPath, version, this.#filters);
+    else if (this.#options.config !== undefined) built = await buildFromNormalized(this.#options.config, version, this.#filters);
+    else throw new Error('no config: give a config file');
+    return this.#assignSlots(built);
+  }
+
+  /** Gives each target its slot in the shared health table (kept across reloads). */
+  #assignSlots(built: BuildResult): BuildResult {
+    if (!built.ok) return built;
+    try {
+      this.#targetSlots.assign(built.compiled.upstreams);
+      return built;
+    } catch (err) {
+      return { ok: false, errors: [{ path: 'upstreams', message: err instanceof Error ? err.message : String(err) }] };
+    }
   }
 
   /** Builds the first config and starts the workers. Rejects with every config error. */
@@ -91,6 +122,7 @@ export class Supervisor {
     const built = await this.#build(1);
     if (!built.ok) throw new ConfigRejectedError(built.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
     this.#adopt(built.normalized, built.compiled);
+    this.health.start(built.compiled.upstreams);
     const count = Math.max(1, this.#options.workers);
     this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false }));
     const first = this.#slots[0] as WorkerSlot;
@@ -125,7 +157,13 @@ export class Supervisor {
   #spawn(slot: WorkerSlot, port: number): Promise<number> {
     const opts = this.#options;
     const settings: WorkerSettings = { ...opts.worker, index: slot.index, proxyHost: opts.proxyHost, proxyPort: port };
-    const data: WorkerData = { settings, control: this.#control, snapshot: this.#snapshot as SharedArrayBuffer };
+    const data: WorkerData = {
+      settings,
+      control: this.#control,
+      snapshot: this.#snapshot as SharedArrayBuffer,
+      kv: this.#kv.buffer,
+      upstreamState: this.#upstreamState.buffer,
+    };
     const worker = new Worker(WORKER_ENTRY, { workerData: data });
     slot.worker = worker;
     slot.listening = false;
@@ -185,26 +223,38 @@ export class Supervisor {
   }
 
   /** Re-reads the config file (SIGHUP). On any error the running config stays. */
-  async reload(): Promise<BuildResult> {
-    const built = await this.#build(this.#version + 1);
-    if (!built.ok) {
-      this.#log.error({ errors: built.errors }, 'config rejected; keeping the running config');
+  reload(): Promise<BuildResult> {
+    return this.#serialized(async () => {
+      const built = await this.#build(this.#version + 1);
+      if (!built.ok) {
+        this.#log.error({ errors: built.errors }, 'config rejected; keeping the running config');
+        return built;
+      }
+      this.#publish(built.normalized, built.compiled);
       return built;
-    }
-    this.#publish(built.normalized, built.compiled);
-    return built;
+    });
   }
 
   /** Replaces the config with an already-normalised one (admin API). */
-  apply(normalized: NormalizedConfig): BuildResult {
-    const built = buildFromNormalized(normalized, this.#version + 1);
-    if (built.ok) this.#publish(built.normalized, built.compiled);
-    return built;
+  apply(normalized: NormalizedConfig): Promise<BuildResult> {
+    return this.#serialized(async () => {
+      const built = this.#assignSlots(await buildFromNormalized(normalized, this.#version + 1, this.#filters));
+      if (built.ok) this.#publish(built.normalized, built.compiled);
+      return built;
+    });
+  }
+
+  /** Builds run one at a time, so each gets the next version and none is lost. */
+  #serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   #publish(normalized: NormalizedConfig, compiled: CompiledConfig): void {
     this.#adopt(normalized, compiled);
     this.reloads++;
+    this.health.update(compiled.upstreams);
     const message: ToWorker = { type: 'snapshot', snapshot: this.#snapshot as SharedArrayBuffer };
     for (const slot of this.#slots) slot.worker?.postMessage(message);
     this.#log.info({ version: compiled.version, hash: compiled.hash }, 'config published');
@@ -236,6 +286,8 @@ export class Supervisor {
         clearTimeout(timer);
       }),
     );
+    await this.health.stop();
+    await this.#filters.close();
   }
 }
 

@@ -6,8 +6,13 @@
 import type { Pool } from 'undici';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget } from '../compile/types.js';
 import { Matcher } from '../router/match.js';
-import { RoundRobin } from '../proxy/balancer/round-robin.js';
+import { createBalancer } from '../proxy/balancer/create.js';
+import type { Balancer } from '../proxy/balancer/types.js';
+import { createPassiveHealth, type PassiveHealth } from '../proxy/health/passive.js';
+import type { UpstreamState } from '../shared/upstream-state.js';
 import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import type { WasmInstance } from '../wasm/instance.js';
+import type { FilterInstances } from './filter-instances.js';
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
@@ -17,11 +22,14 @@ export interface TargetRuntime {
 export class UpstreamRuntime {
   readonly name: string;
   readonly targets: readonly TargetRuntime[];
-  readonly balancer: RoundRobin;
-  constructor(name: string, targets: readonly TargetRuntime[], balancer: RoundRobin) {
+  readonly balancer: Balancer;
+  /** Passive health checks, or null when the upstream has none (no per-request cost). */
+  readonly passive: PassiveHealth | null;
+  constructor(name: string, targets: readonly TargetRuntime[], balancer: Balancer, passive: PassiveHealth | null) {
     this.name = name;
     this.targets = targets;
     this.balancer = balancer;
+    this.passive = passive;
   }
 }
 
@@ -41,17 +49,39 @@ export class Runtime {
   readonly routes: readonly CompiledRoute[];
   /** Indexed like CompiledConfig.services. */
   readonly services: readonly ServiceRuntime[];
-  constructor(version: number, hash: string, matcher: Matcher, routes: readonly CompiledRoute[], services: readonly ServiceRuntime[]) {
+  /** Per route: its WASM filter instances in chain order, or null (no filters: no cost). */
+  readonly routeFilters: readonly (readonly WasmInstance[] | null)[];
+  /** Every filter instance this version uses. */
+  readonly filters: readonly WasmInstance[];
+  constructor(
+    version: number,
+    hash: string,
+    matcher: Matcher,
+    routes: readonly CompiledRoute[],
+    services: readonly ServiceRuntime[],
+    routeFilters: readonly (readonly WasmInstance[] | null)[],
+    filters: readonly WasmInstance[],
+  ) {
     this.version = version;
     this.hash = hash;
     this.matcher = matcher;
     this.routes = routes;
     this.services = services;
+    this.routeFilters = routeFilters;
+    this.filters = filters;
   }
 }
 
-export function materialize(config: CompiledConfig): Runtime {
+export function materialize(config: CompiledConfig, filterInstances: FilterInstances, upstreamState: UpstreamState): Runtime {
   const matcher = new Matcher(config.router);
+  const filters = filterInstances.materialize(config.wasm);
+  const routeFilters = config.routes.map((route) =>
+    route.filters === null ? null : route.filters.map((i) => {
+      const instance = filters[i];
+      if (instance === undefined) throw new Error(`route ${route.name} references missing filter ${i}`);
+      return instance;
+    }),
+  );
   // Per (upstream, connect timeout) live objects; services share them when they can.
   const upstreamCache = new Map<string, UpstreamRuntime>();
   const usedPools = new Set<string>();
@@ -65,12 +95,12 @@ export function materialize(config: CompiledConfig): Runtime {
         usedPools.add(poolKey(target.origin, service.connectTimeout));
         return { target, pool: acquirePool(target.origin, service.connectTimeout) };
       });
-      upstream = new UpstreamRuntime(compiled.name, targets, new RoundRobin(compiled.schedule));
+      upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, upstreamState), createPassiveHealth(compiled, upstreamState));
       upstreamCache.set(key, upstream);
     }
     return new ServiceRuntime(service, upstream);
   });
-  return new Runtime(config.version, config.hash, matcher, config.routes, services);
+  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters);
 }
 
 /** After switching to `current`, close pools no version in use needs any more. */

@@ -24,6 +24,10 @@ export interface WorkerData {
   settings: WorkerSettings;
   control: SharedArrayBuffer;
   snapshot: SharedArrayBuffer;
+  /** proxy-wasm shared data table (core/shared/kv.ts), one for all workers. */
+  kv: SharedArrayBuffer;
+  /** Target health / in-flight / latency table (core/shared/upstream-state.ts). */
+  upstreamState: SharedArrayBuffer;
 }
 
 /** Supervisor -> worker. */

@@ -1,0 +1,110 @@
+/**
+ * The proxy-wasm host's view of one real request (core/wasm/host-request.ts's contract),
+ * over the worker's RequestContext. Header maps are built only when a filter asks for
+ * them; after the request-headers phase the pipeline reads back what the filters changed
+ * (headers, `:path`, `:method`) and forwards that upstream.
+ */
+import { MapType } from '../wasm/abi/constants.js';
+import { HeaderMap } from '../wasm/header-map.js';
+import type { HostRequest, PropertyValue } from '../wasm/host-request.js';
+import type { RequestContext } from './context.js';
+
+export class GatewayHostRequest implements HostRequest {
+  readonly ctx: RequestContext;
+  #requestHeaders: HeaderMap | null = null;
+  /** Set by the exchange when the upstream response (or a local one) starts. */
+  responseHeaders: HeaderMap | null = null;
+  readonly #requestTrailers = new HeaderMap();
+  readonly #responseTrailers = new HeaderMap();
+
+  constructor(ctx: RequestContext) {
+    this.ctx = ctx;
+  }
+
+  /** The request map if a filter built it (null: no filter looked, nothing changed). */
+  get requestHeaderMap(): HeaderMap | null {
+    return this.#requestHeaders;
+  }
+
+  headers(map: MapType): HeaderMap | null {
+    switch (map) {
+      case MapType.HttpRequestHeaders:
+        return (this.#requestHeaders ??= this.#buildRequestMap());
+      case MapType.HttpRequestTrailers:
+        return this.#requestTrailers;
+      case MapType.HttpResponseHeaders:
+        return this.responseHeaders;
+      case MapType.HttpResponseTrailers:
+        return this.responseHeaders === null ? null : this.#responseTrailers;
+      default:
+        return null;
+    }
+  }
+
+  #buildRequestMap(): HeaderMap {
+    const ctx = this.ctx;
+    const map = new HeaderMap([
+      [':method', ctx.method],
+      [':path', this.originalPath()],
+      [':authority', ctx.header('host') ?? ''],
+      [':scheme', 'http'],
+    ]);
+    const headers = ctx.headers;
+    for (let i = 0; i < headers.length; i += 2) map.add(headers[i] as string, headers[i + 1] as string);
+    return map;
+  }
+
+  /** `:path` as the client sent it (path and query). */
+  originalPath(): string {
+    const ctx = this.ctx;
+    return ctx.query.length > 0 ? `${ctx.url}?${ctx.query}` : ctx.url;
+  }
+
+  property(path: readonly string[]): PropertyValue | undefined {
+    const ctx = this.ctx;
+    switch (path.join('.')) {
+      case 'request.path':
+        return this.originalPath();
+      case 'request.url_path':
+        return ctx.url;
+      case 'request.query':
+        return ctx.query;
+      case 'request.method':
+        return ctx.method;
+      case 'request.host':
+        return ctx.header('host') ?? '';
+      case 'request.scheme':
+        return 'http';
+      case 'request.protocol':
+        return 'HTTP/1.1';
+      case 'request.id':
+        return ctx.requestId;
+      case 'request.headers':
+        return this.headers(MapType.HttpRequestHeaders);
+      case 'request.useragent':
+        return ctx.header('user-agent') ?? null;
+      case 'request.referer':
+        return ctx.header('referer') ?? null;
+      case 'request.size':
+        return ctx.bytesIn;
+      case 'source.address':
+        return ctx.remoteAddress;
+      case 'destination.port':
+        return ctx.port;
+      case 'response.code':
+        return ctx.status === 0 ? undefined : ctx.status;
+      case 'response.headers':
+        return this.responseHeaders ?? undefined;
+      case 'route_name':
+        return ctx.route?.name ?? undefined;
+      case 'route_id':
+        return ctx.route?.id ?? undefined;
+      case 'service_name':
+        return ctx.service?.config.name ?? undefined;
+      case 'service_id':
+        return ctx.service?.config.id ?? undefined;
+      default:
+        return undefined;
+    }
+  }
+}
