@@ -1,0 +1,168 @@
+/**
+ * Supervisor side of metrics: merge the workers' snapshots (hdr histograms added, counters
+ * summed) and render Prometheus text with prom-client.
+ *
+ * Names follow Kong's Prometheus plugin where Kong has the metric, so existing Kong
+ * dashboards work: kong_http_requests_total, kong_request_latency_ms, kong_upstream_latency_ms,
+ * kong_kong_latency_ms, kong_bandwidth_bytes, kong_upstream_target_health. Gateway-only
+ * facts use the gatehouse_ prefix.
+ */
+import hdr from 'hdr-histogram-js';
+import { Registry, type MetricObjectWithValues, type MetricValue, type MetricValueWithName } from 'prom-client';
+import { newLatencyHistogram, type MetricsSnapshot } from './metrics.js';
+
+/** Kong's default latency buckets (ms). */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 7, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+type JsHistogram = hdr.Histogram & {
+  countsArrayIndex(value: number): number;
+  getCountAtIndex(index: number): number;
+  countsArrayLength: number;
+};
+
+interface MergedSeries {
+  service: string;
+  route: string;
+  codes: Map<number, number>;
+  total: hdr.Histogram;
+  upstream: hdr.Histogram;
+  kong: hdr.Histogram;
+  ingress: number;
+  egress: number;
+}
+
+/** Everything the supervisor adds beyond traffic. */
+export interface GatewayFacts {
+  workers: number;
+  workersAlive: number;
+  workerRestarts: number;
+  configReloads: number;
+  configVersion: number;
+  /** Kong's upstream target health rows. */
+  targets: { upstream: string; target: string; address: string; state: 'healthy' | 'unhealthy' | 'healthchecks_off' | 'dns_error' }[];
+  /** Extra text blocks already in exposition format (e.g. WASM filter metrics). */
+  extra: string[];
+}
+
+export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSeries[] {
+  const merged = new Map<string, MergedSeries>();
+  for (const snap of snapshots) {
+    for (const s of snap.series) {
+      const key = `${s.service}\u0000${s.route}`;
+      let m = merged.get(key);
+      if (m === undefined) {
+        m = {
+          service: s.service,
+          route: s.route,
+          codes: new Map(),
+          total: newLatencyHistogram(),
+          upstream: newLatencyHistogram(),
+          kong: newLatencyHistogram(),
+          ingress: 0,
+          egress: 0,
+        };
+        merged.set(key, m);
+      }
+      for (const [code, n] of s.codes) m.codes.set(code, (m.codes.get(code) ?? 0) + n);
+      m.total.add(hdr.decodeFromCompressedBase64(s.total, 'packed', false));
+      m.upstream.add(hdr.decodeFromCompressedBase64(s.upstream, 'packed', false));
+      m.kong.add(hdr.decodeFromCompressedBase64(s.kong, 'packed', false));
+      m.ingress += s.ingress;
+      m.egress += s.egress;
+    }
+  }
+  return [...merged.values()];
+}
+
+/** Cumulative counts at each bucket bound (ms), from a histogram in µs. */
+export function bucketCounts(histogram: hdr.Histogram, boundsMs: readonly number[]): number[] {
+  const h = histogram as JsHistogram;
+  const out: number[] = [];
+  let index = 0;
+  let cumulative = 0;
+  const length = h.countsArrayLength;
+  for (const bound of boundsMs) {
+    const last = Math.min(h.countsArrayIndex(bound * 1000), length - 1);
+    for (; index <= last; index++) cumulative += h.getCountAtIndex(index);
+    out.push(cumulative);
+  }
+  return out;
+}
+
+/** The mean times count of a histogram: Prometheus `_sum` in ms. */
+function sumMs(histogram: hdr.Histogram): number {
+  return (histogram.mean * histogram.totalCount) / 1000;
+}
+
+/** A prom-client metric whose values are computed at scrape time from merged data. */
+class Computed {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  readonly aggregator = 'sum' as const;
+  readonly #values: () => (MetricValue<string> | MetricValueWithName<string>)[];
+  constructor(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]) {
+    this.name = name;
+    this.help = help;
+    this.type = type;
+    this.#values = values;
+  }
+  get(): Promise<MetricObjectWithValues<MetricValue<string>>> {
+    // prom-client's typings declare `type` as an enum, its runtime reads the string.
+    const metric = { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#values() };
+    return Promise.resolve(metric as unknown as MetricObjectWithValues<MetricValue<string>>);
+  }
+  reset(): void {}
+}
+
+function histogramValues(name: string, series: readonly MergedSeries[], pick: (s: MergedSeries) => hdr.Histogram): MetricValueWithName<string>[] {
+  const values: MetricValueWithName<string>[] = [];
+  for (const s of series) {
+    const h = pick(s);
+    if (h.totalCount === 0) continue;
+    const labels = { service: s.service, route: s.route, workspace: 'default' };
+    const counts = bucketCounts(h, LATENCY_BUCKETS_MS);
+    LATENCY_BUCKETS_MS.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: String(le) }, value: counts[i] ?? 0 }));
+    values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.totalCount });
+    values.push({ metricName: `${name}_sum`, labels, value: sumMs(h) });
+    values.push({ metricName: `${name}_count`, labels, value: h.totalCount });
+  }
+  return values;
+}
+
+export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], facts: GatewayFacts): Promise<string> {
+  const series = mergeSnapshots(snapshots);
+  const registry = new Registry();
+  const add = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]): void => {
+    registry.registerMetric(new Computed(name, help, type, values) as never);
+  };
+  add('kong_http_requests_total', 'HTTP status codes per service/route in Gatehouse', 'counter', () =>
+    series.flatMap((s) => [...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: code >= 500 && s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: '' }, value: n }))),
+  );
+  add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', series, (s) => s.total));
+  add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', series, (s) => s.upstream));
+  add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', series, (s) => s.kong));
+  add('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes', 'counter', () =>
+    series.flatMap((s) => [
+      { labels: { service: s.service, route: s.route, direction: 'ingress', workspace: 'default', consumer: '' }, value: s.ingress },
+      { labels: { service: s.service, route: s.route, direction: 'egress', workspace: 'default', consumer: '' }, value: s.egress },
+    ]),
+  );
+  add('kong_upstream_target_health', 'Health status of targets of upstream (1 in the current state)', 'gauge', () =>
+    facts.targets.flatMap((t) =>
+      (['healthchecks_off', 'healthy', 'unhealthy', 'dns_error'] as const).map((state) => ({
+        labels: { upstream: t.upstream, target: t.target, address: t.address, state, subsystem: 'http' },
+        value: t.state === state ? 1 : 0,
+      })),
+    ),
+  );
+  add('gatehouse_workers', 'Worker threads configured and alive', 'gauge', () => [
+    { labels: { state: 'configured' }, value: facts.workers },
+    { labels: { state: 'alive' }, value: facts.workersAlive },
+  ]);
+  add('gatehouse_worker_restarts_total', 'Worker threads that died and were replaced', 'counter', () => [{ labels: {}, value: facts.workerRestarts }]);
+  add('gatehouse_config_reloads_total', 'Configurations published after the first', 'counter', () => [{ labels: {}, value: facts.configReloads }]);
+  add('gatehouse_config_version', 'Version of the configuration in force', 'gauge', () => [{ labels: {}, value: facts.configVersion }]);
+  const text = await registry.metrics();
+  return facts.extra.length === 0 ? text : `${text}${facts.extra.join('')}`;
+}

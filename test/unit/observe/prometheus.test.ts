@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import hdr from 'hdr-histogram-js';
+import { bucketCounts, renderPrometheus, LATENCY_BUCKETS_MS } from '../../../core/observe/prometheus.js';
+import { newLatencyHistogram, type MetricsSnapshot } from '../../../core/observe/metrics.js';
+
+function snapshot(service: string, route: string, latenciesMs: number[], codes: [number, number][], bytes: [number, number]): MetricsSnapshot {
+  const total = newLatencyHistogram();
+  for (const ms of latenciesMs) total.recordValue(Math.round(ms * 1000));
+  const enc = hdr.encodeIntoCompressedBase64(total);
+  return { series: [{ service, route, codes, total: enc, upstream: enc, kong: enc, ingress: bytes[0], egress: bytes[1] }] };
+}
+
+const facts = { workers: 2, workersAlive: 2, workerRestarts: 1, configReloads: 3, configVersion: 4, targets: [], extra: [] };
+
+describe('prometheus exposition', () => {
+  it('counts each latency in the first bucket at or above it (cumulative)', () => {
+    const h = newLatencyHistogram();
+    for (const ms of [0.5, 1.5, 3, 80, 2500]) h.recordValue(Math.round(ms * 1000));
+    const counts = bucketCounts(h, LATENCY_BUCKETS_MS);
+    const at = (le: number): number => counts[LATENCY_BUCKETS_MS.indexOf(le)] ?? -1;
+    expect(at(1)).toBe(1);
+    expect(at(2)).toBe(2);
+    expect(at(5)).toBe(3);
+    expect(at(70)).toBe(3);
+    expect(at(80)).toBe(4);
+    expect(at(2000)).toBe(4);
+    expect(at(5000)).toBe(5);
+    expect(at(60000)).toBe(5);
+  });
+
+  it('merges workers: requests, histograms and bandwidth are summed per service/route', async () => {
+    const text = await renderPrometheus(
+      [snapshot('api', 'r1', [3, 4], [[200, 2]], [10, 100]), snapshot('api', 'r1', [30], [[200, 1], [502, 4]], [5, 50])],
+      facts,
+    );
+    expect(text).toContain('kong_http_requests_total{service="api",route="r1",code="200",source="service",workspace="default",consumer=""} 3');
+    expect(text).toContain('kong_http_requests_total{service="api",route="r1",code="502",source="service",workspace="default",consumer=""} 4');
+    expect(text).toContain('kong_request_latency_ms_bucket{service="api",route="r1",workspace="default",le="5"} 2');
+    expect(text).toContain('kong_request_latency_ms_bucket{service="api",route="r1",workspace="default",le="+Inf"} 3');
+    expect(text).toContain('kong_request_latency_ms_count{service="api",route="r1",workspace="default"} 3');
+    expect(text).toContain('kong_bandwidth_bytes{service="api",route="r1",direction="egress",workspace="default",consumer=""} 150');
+    expect(text).toContain('gatehouse_worker_restarts_total 1');
+    expect(text).toMatch(/# TYPE kong_request_latency_ms histogram/);
+  });
+});
