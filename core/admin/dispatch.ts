@@ -20,7 +20,11 @@ export interface AdminRequest {
 
 export interface AdminResponse {
   status: number;
+  /** Serialised as JSON. */
   body?: unknown;
+  /** A non-JSON body (e.g. Prometheus text), sent as is with `contentType`. */
+  text?: string;
+  contentType?: string;
 }
 
 export type Handler = (req: AdminRequest) => AdminResponse | Promise<AdminResponse>;

@@ -13,6 +13,8 @@ import { PathTable } from './dispatch.js';
 import { AdminError, unauthorized } from './errors.js';
 import { AdminState, type AdminSupervisor } from './state.js';
 import { configRoutes } from './routes/config.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { filterChainRoutes } from './routes/filter-chains.js';
 import { pluginRoutes } from './routes/plugins.js';
@@ -42,7 +44,14 @@ export function adminTable(): PathTable {
     ...pluginRoutes(),
     ...filterChainRoutes(),
     ...configRoutes(),
+    ...metricsRoutes(),
+    ...healthRoutes(),
   );
+}
+
+function sendText(res: ServerResponse, status: number, text: string, contentType: string, head: boolean): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(head ? undefined : text);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, head: boolean): void {
@@ -92,7 +101,8 @@ export function startAdminServer(
         rawBody,
         state,
       });
-      send(res, out.status, out.body, head);
+      if (out.text !== undefined) sendText(res, out.status, out.text, out.contentType ?? 'text/plain; charset=utf-8', head);
+      else send(res, out.status, out.body, head);
     } catch (err) {
       if (err instanceof AdminError) {
         if (err.status === 413) res.setHeader('connection', 'close');

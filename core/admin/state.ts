@@ -21,7 +21,18 @@ import { documentYaml, writeAtomically } from './persist.js';
 /** The parts of the supervisor the admin API uses. */
 export type AdminSupervisor = Pick<
   Supervisor,
-  'config' | 'apply' | 'waitForVersion' | 'configHash' | 'version' | 'port' | 'workerStates' | 'restarts' | 'reloads' | 'startedAt'
+  | 'config'
+  | 'apply'
+  | 'waitForVersion'
+  | 'configHash'
+  | 'version'
+  | 'port'
+  | 'workerStates'
+  | 'restarts'
+  | 'reloads'
+  | 'startedAt'
+  | 'metricsText'
+  | 'health'
 >;
 
 interface Stamp {

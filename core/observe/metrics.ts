@@ -13,6 +13,7 @@
  */
 import hdr from 'hdr-histogram-js';
 import type { RequestContext } from '../worker/context.js';
+import type { MetricSnapshot as WasmMetricSnapshot, WasmMetrics } from '../wasm/metrics.js';
 
 /** 1 µs .. 1 h, 2 significant digits: bucket boundaries are placed within 1%. */
 const HIST_LOWEST = 1;
@@ -59,6 +60,9 @@ export interface SeriesSnapshot {
 
 export interface MetricsSnapshot {
   series: SeriesSnapshot[];
+  /** Metrics WASM guests defined (proxy_define_metric), and host-counted filter faults. */
+  wasm: WasmMetricSnapshot[];
+  wasmFaults: [string, string, number][];
 }
 
 function clampMicros(ms: number): number {
@@ -88,7 +92,7 @@ export class WorkerMetrics {
     series.egress += ctx.bytesOut;
   }
 
-  snapshot(): MetricsSnapshot {
+  snapshot(wasm: WasmMetrics | null): MetricsSnapshot {
     const series: SeriesSnapshot[] = [];
     for (const s of this.#series.values()) {
       series.push({
@@ -102,6 +106,6 @@ export class WorkerMetrics {
         egress: s.egress,
       });
     }
-    return { series };
+    return { series, wasm: wasm === null ? [] : wasm.snapshot(), wasmFaults: wasm === null ? [] : wasm.faults() };
   }
 }

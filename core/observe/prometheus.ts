@@ -40,8 +40,11 @@ export interface GatewayFacts {
   configVersion: number;
   /** Kong's upstream target health rows. */
   targets: { upstream: string; target: string; address: string; state: 'healthy' | 'unhealthy' | 'healthchecks_off' | 'dns_error' }[];
-  /** Extra text blocks already in exposition format (e.g. WASM filter metrics). */
-  extra: string[];
+}
+
+/** Prometheus metric names allow [a-zA-Z0-9_:]; guest-defined names may not. */
+function promName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/^([0-9])/, '_$1');
 }
 
 export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSeries[] {
@@ -133,7 +136,7 @@ function histogramValues(name: string, series: readonly MergedSeries[], pick: (s
 export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], facts: GatewayFacts): Promise<string> {
   const series = mergeSnapshots(snapshots);
   const registry = new Registry();
-  const add = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]): void => {
+  const add: AddMetric = (name, help, type, values) => {
     registry.registerMetric(new Computed(name, help, type, values) as never);
   };
   add('kong_http_requests_total', 'HTTP status codes per service/route in Gatehouse', 'counter', () =>
@@ -163,6 +166,45 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   add('gatehouse_worker_restarts_total', 'Worker threads that died and were replaced', 'counter', () => [{ labels: {}, value: facts.workerRestarts }]);
   add('gatehouse_config_reloads_total', 'Configurations published after the first', 'counter', () => [{ labels: {}, value: facts.configReloads }]);
   add('gatehouse_config_version', 'Version of the configuration in force', 'gauge', () => [{ labels: {}, value: facts.configVersion }]);
-  const text = await registry.metrics();
-  return facts.extra.length === 0 ? text : `${text}${facts.extra.join('')}`;
+  addWasm(snapshots, add);
+  return registry.metrics();
+}
+
+type AddMetric = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]) => void;
+
+/** Guest-defined metrics (summed over workers) and the host's filter fault counters. */
+function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
+  const guest = new Map<string, { type: 'counter' | 'gauge' | 'histogram'; value: number; count: number; sum: number }>();
+  const faults = new Map<string, number>();
+  for (const snap of snapshots) {
+    for (const m of snap.wasm) {
+      const name = promName(m.name);
+      const acc = guest.get(name) ?? { type: m.type, value: 0, count: 0, sum: 0 };
+      acc.value += m.value;
+      acc.count += m.count;
+      acc.sum += m.sum;
+      guest.set(name, acc);
+    }
+    for (const [filter, kind, n] of snap.wasmFaults) {
+      const key = `${filter}\u0000${kind}`;
+      faults.set(key, (faults.get(key) ?? 0) + n);
+    }
+  }
+  add('gatehouse_wasm_faults_total', 'WASM filter faults (traps, fuel exhausted, memory cap, pause timeouts, open circuit)', 'counter', () =>
+    [...faults].map(([key, n]) => {
+      const [filter = '', kind = ''] = key.split('\u0000');
+      return { labels: { filter, kind }, value: n };
+    }),
+  );
+  for (const [name, m] of guest) {
+    if (m.type === 'histogram') {
+      // Guests record samples without buckets: exposed as a summary's _count and _sum.
+      add(name, `WASM filter metric ${name}`, 'gauge', () => [
+        { metricName: `${name}_count`, labels: {}, value: m.count },
+        { metricName: `${name}_sum`, labels: {}, value: m.sum },
+      ]);
+    } else {
+      add(name, `WASM filter metric ${name}`, m.type, () => [{ labels: {}, value: m.value }]);
+    }
+  }
 }

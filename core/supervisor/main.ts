@@ -22,6 +22,8 @@ import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
 import { TargetSlots } from '../proxy/health/table.js';
 import { HealthChecker } from '../proxy/health/active.js';
+import type { MetricsSnapshot } from '../observe/metrics.js';
+import { renderPrometheus, type GatewayFacts } from '../observe/prometheus.js';
 
 export interface SupervisorOptions {
   configPath: string | null;
@@ -67,6 +69,11 @@ export class Supervisor {
   #slots: WorkerSlot[] = [];
   #stopping = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #metricsId = 0;
+  readonly #pendingMetrics = new Map<string, (snapshot: MetricsSnapshot) => void>();
+  /** Last snapshot of each live worker, and the last ones of workers that died. */
+  readonly #lastMetrics = new Map<Worker, MetricsSnapshot>();
+  readonly #retiredMetrics: MetricsSnapshot[] = [];
   restarts = 0;
   reloads = 0;
   readonly startedAt = Date.now();
@@ -190,6 +197,13 @@ export class Supervisor {
             break;
           case 'drained':
             break;
+          case 'metrics': {
+            this.#lastMetrics.set(worker, message.snapshot);
+            const key = `${slot.index}:${message.id}`;
+            this.#pendingMetrics.get(key)?.(message.snapshot);
+            this.#pendingMetrics.delete(key);
+            break;
+          }
         }
       });
       worker.on('error', (err) => {
@@ -201,6 +215,10 @@ export class Supervisor {
       });
       worker.on('exit', (code) => {
         const wasListening = slot.listening;
+        // Keep what this worker had counted (up to its last scrape) in the totals.
+        const last = this.#lastMetrics.get(worker);
+        if (last !== undefined) this.#retiredMetrics.push(last);
+        this.#lastMetrics.delete(worker);
         slot.worker = null;
         slot.listening = false;
         if (!settled) {
@@ -258,6 +276,51 @@ export class Supervisor {
     const message: ToWorker = { type: 'snapshot', snapshot: this.#snapshot as SharedArrayBuffer };
     for (const slot of this.#slots) slot.worker?.postMessage(message);
     this.#log.info({ version: compiled.version, hash: compiled.hash }, 'config published');
+  }
+
+  /** Prometheus text for the admin `/metrics`: every worker's counters merged. */
+  async metricsText(timeoutMs = 1000): Promise<string> {
+    const id = ++this.#metricsId;
+    const live = this.#slots.filter((s) => s.worker !== null && s.listening);
+    const answers = live.map(
+      (slot) =>
+        new Promise<void>((resolve) => {
+          const key = `${slot.index}:${id}`;
+          const timer = setTimeout(() => {
+            this.#pendingMetrics.delete(key);
+            resolve();
+          }, timeoutMs);
+          this.#pendingMetrics.set(key, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          slot.worker?.postMessage({ type: 'metrics', id } satisfies ToWorker);
+        }),
+    );
+    await Promise.all(answers);
+    // A worker that did not answer in time is counted with its previous snapshot.
+    const snapshots = [...this.#retiredMetrics, ...this.#lastMetrics.values()];
+    return renderPrometheus(snapshots, this.#facts());
+  }
+
+  #facts(): GatewayFacts {
+    const targets: GatewayFacts['targets'] = [];
+    for (const upstream of this.#compiled?.upstreams ?? []) {
+      if (upstream.id === null) continue;
+      for (const row of this.health.health(upstream.id)?.data ?? []) {
+        const state = row.health === 'HEALTHY' ? 'healthy' : row.health === 'UNHEALTHY' ? 'unhealthy' : 'healthchecks_off';
+        targets.push({ upstream: upstream.name, target: row.target, address: row.target, state });
+      }
+    }
+    const states = this.workerStates();
+    return {
+      workers: states.length,
+      workersAlive: states.filter((w) => w.alive).length,
+      workerRestarts: this.restarts,
+      configReloads: this.reloads,
+      configVersion: this.#version,
+      targets,
+    };
   }
 
   /** Resolves when every live worker runs `version` (or after timeoutMs). */

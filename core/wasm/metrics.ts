@@ -104,6 +104,16 @@ export class WasmMetrics {
     return n;
   }
 
+  /** Fault counters as [filter, kind, count] rows (merged across workers by the supervisor). */
+  faults(): [string, string, number][] {
+    const rows: [string, string, number][] = [];
+    for (const [key, count] of this.#faults) {
+      const [filter = '', kind = ''] = key.split('\u0000');
+      rows.push([filter, kind, count]);
+    }
+    return rows;
+  }
+
   snapshot(): MetricSnapshot[] {
     return this.#slots.map((s) => ({ name: s.name, type: TYPE_NAMES[s.type], value: s.value, count: s.count, sum: s.sum }));
   }

@@ -101,6 +101,7 @@ process.on('uncaughtException', (err) => {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'snapshot') applySnapshot(message.snapshot);
   else if (message.type === 'drain') void drain(message.timeoutMs);
+  else if (message.type === 'metrics') send({ type: 'metrics', id: message.id, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
 });
 
 server.listen(settings.proxyHost, settings.proxyPort, pipeline.handle).then(

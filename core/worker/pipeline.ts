@@ -20,6 +20,7 @@ import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
 import { ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
 import { classifyUpstreamError } from '../proxy/upstream-errors.js';
 import type { AccessLog } from '../observe/log.js';
+import { WorkerMetrics } from '../observe/metrics.js';
 import { RequestContext } from './context.js';
 import { writeError, writeRedirect } from './respond.js';
 import type { Runtime } from './runtime.js';
@@ -43,6 +44,8 @@ export class Pipeline implements ExchangeOwner {
   readonly #log: AccessLog;
   readonly #match = new MatchResult();
   readonly #balanceInput = new BalanceInput();
+  /** Traffic metrics of this worker (snapshotted for the admin /metrics). */
+  readonly metrics = new WorkerMetrics();
   readonly #idPrefix: string;
   #counter = 0;
   /** Requests started and not yet finished. */
@@ -232,6 +235,7 @@ export class Pipeline implements ExchangeOwner {
 
   finish(ctx: RequestContext): void {
     this.inflight--;
+    this.metrics.record(ctx, performance.now());
     this.#log.write(ctx);
     if (this.inflight === 0 && this.onIdle !== null) this.onIdle();
   }

@@ -1,3 +1,5 @@
+import type { MetricsSnapshot } from '../observe/metrics.js';
+
 /**
  * The supervisor -> worker contract: what a worker thread is started with and the
  * messages that cross between them. Plain data (structured-clone safe).
@@ -33,7 +35,8 @@ export interface WorkerData {
 /** Supervisor -> worker. */
 export type ToWorker =
   | { type: 'snapshot'; snapshot: SharedArrayBuffer }
-  | { type: 'drain'; timeoutMs: number };
+  | { type: 'drain'; timeoutMs: number }
+  | { type: 'metrics'; id: number };
 
 /** Worker -> supervisor. */
 export type FromWorker =
@@ -41,4 +44,5 @@ export type FromWorker =
   | { type: 'listen-failed'; message: string }
   | { type: 'applied'; version: number }
   | { type: 'apply-failed'; version: number; message: string }
-  | { type: 'drained' };
+  | { type: 'drained' }
+  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };

@@ -7,10 +7,10 @@ function snapshot(service: string, route: string, latenciesMs: number[], codes: 
   const total = newLatencyHistogram();
   for (const ms of latenciesMs) total.recordValue(Math.round(ms * 1000));
   const enc = hdr.encodeIntoCompressedBase64(total);
-  return { series: [{ service, route, codes, total: enc, upstream: enc, kong: enc, ingress: bytes[0], egress: bytes[1] }] };
+  return { series: [{ service, route, codes, total: enc, upstream: enc, kong: enc, ingress: bytes[0], egress: bytes[1] }], wasm: [], wasmFaults: [] };
 }
 
-const facts = { workers: 2, workersAlive: 2, workerRestarts: 1, configReloads: 3, configVersion: 4, targets: [], extra: [] };
+const facts = { workers: 2, workersAlive: 2, workerRestarts: 1, configReloads: 3, configVersion: 4, targets: [] };
 
 describe('prometheus exposition', () => {
   it('counts each latency in the first bucket at or above it (cumulative)', () => {
@@ -41,5 +41,16 @@ describe('prometheus exposition', () => {
     expect(text).toContain('kong_bandwidth_bytes{service="api",route="r1",direction="egress",workspace="default",consumer=""} 150');
     expect(text).toContain('gatehouse_worker_restarts_total 1');
     expect(text).toMatch(/# TYPE kong_request_latency_ms histogram/);
+  });
+
+  it('sums WASM guest metrics and filter faults over workers', async () => {
+    const w = (value: number, faults: number): MetricsSnapshot => ({
+      series: [],
+      wasm: [{ name: 'example_headers_requests_total', type: 'counter', value, count: 0, sum: 0 }],
+      wasmFaults: [['loop', 'fuel', faults]],
+    });
+    const text = await renderPrometheus([w(3, 1), w(4, 2)], facts);
+    expect(text).toContain('example_headers_requests_total 7');
+    expect(text).toContain('gatehouse_wasm_faults_total{filter="loop",kind="fuel"} 3');
   });
 });
