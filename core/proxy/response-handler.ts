@@ -19,6 +19,10 @@ import { ERRORS } from '../lib/errors.js';
 import { connectionTokens, isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import type { RequestContext } from '../worker/context.js';
+import type { FilteredRequest } from '../worker/filtered-request.js';
+import { HeaderMap } from '../wasm/header-map.js';
+import type { LocalResponse } from '../wasm/host-request.js';
+import { Verdict } from '../wasm/http-stream.js';
 import { REQUEST_ID_HEADER } from './forwarded.js';
 import { classifyUpstreamError, isRetryable } from './upstream-errors.js';
 
@@ -35,7 +39,11 @@ export interface ExchangeOwner {
   fail(ctx: RequestContext, err: Error): void;
   /** The response is complete, or the client's connection was closed. */
   finish(ctx: RequestContext): void;
+  /** A WASM filter answered instead of the upstream (before any byte reached the client). */
+  respondLocal(ctx: RequestContext, response: LocalResponse): void;
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 export class ProxyExchange {
   readonly ctx: RequestContext;
@@ -88,6 +96,7 @@ export class ProxyExchange {
     ctx.status = statusCode;
     this.#statusCode = statusCode;
     this.#rawHeaders = rawHeaders;
+    if (ctx.filtered !== null) return this.#filterResponseHeaders(ctx.filtered, statusCode, rawHeaders);
     this.#chooseMode(statusCode, rawHeaders);
     // A streamed body (SSE, chunked) shows its status and headers at once. A sized body
     // sends them with its first bytes: one write(2) instead of two (measured: two writes
@@ -96,9 +105,16 @@ export class ProxyExchange {
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onData(data: Buffer): boolean {
     const ctx = this.ctx;
     if (ctx.finished) return false;
+    let chunk = data;
+    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY) {
+      const out = this.#filterBody(ctx.filtered, chunk, false);
+      if (out === null) return false;
+      if (out.byteLength === 0) return true;
+      chunk = out;
+    }
     ctx.bytesOut += chunk.byteLength;
     if (this.#mode === MODE_EMPTY) return true;
     this.#chunk = chunk;
@@ -112,6 +128,18 @@ export class ProxyExchange {
     ctx.abortUpstream = null;
     this.#settle(true);
     if (ctx.finished) return;
+    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY) {
+      // End of stream through the filters: they release whatever they held back.
+      const out = this.#filterBody(ctx.filtered, NO_BYTES, true);
+      if (out === null) return;
+      if (out.byteLength > 0) {
+        ctx.bytesOut += out.byteLength;
+        this.#chunk = out;
+        ctx.res.cork(this.#writeChunk);
+        this.#chunk = null;
+        if (ctx.finished) return;
+      }
+    }
     ctx.res.cork(this.#end);
   }
 
@@ -140,6 +168,79 @@ export class ProxyExchange {
     ctx.finished = true;
     ctx.res.close();
     this.owner.finish(ctx);
+  }
+
+  // ---- WASM filters (routes with a filter chain only) ----
+
+  /** Response headers through the filters; false pauses undici until they decide. */
+  #filterResponseHeaders(filtered: FilteredRequest, status: number, raw: Buffer[]): boolean {
+    const map = new HeaderMap([[':status', String(status)]]);
+    for (let i = 0; i < raw.length; i += 2) {
+      map.add((raw[i] as Buffer).toString('latin1').toLowerCase(), (raw[i + 1] as Buffer).toString('latin1'));
+    }
+    filtered.host.responseHeaders = map;
+    const verdict = filtered.run.responseHeaders(this.#headMode || status === 204 || status === 304);
+    if (verdict instanceof Promise) {
+      verdict.then(
+        (v) => {
+          if (this.#applyFilteredHead(filtered, v)) this.#resume?.();
+        },
+        (err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))),
+      );
+      return false;
+    }
+    return this.#applyFilteredHead(filtered, verdict);
+  }
+
+  /** The filtered map becomes the raw header list the normal path writes. */
+  #applyFilteredHead(filtered: FilteredRequest, verdict: Verdict): boolean {
+    const ctx = this.ctx;
+    if (ctx.finished) return false;
+    if (verdict === Verdict.LocalResponse) {
+      this.#answerLocally(filtered);
+      return false;
+    }
+    const map = filtered.host.responseHeaders ?? new HeaderMap();
+    const status = Number(map.get(':status')) || this.#statusCode;
+    const raw: Buffer[] = [];
+    for (const [name, value] of map.pairs()) {
+      if (name.charCodeAt(0) !== 58 /* ':' */) raw.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
+    }
+    this.#statusCode = status;
+    ctx.status = status;
+    this.#rawHeaders = raw;
+    this.#chooseMode(status, raw);
+    if (this.#mode === MODE_CHUNKED) ctx.res.cork(this.#writeHead);
+    return true;
+  }
+
+  /** A body chunk through the filters; null when a filter answered (handled here). */
+  #filterBody(filtered: FilteredRequest, chunk: Buffer, endOfStream: boolean): Buffer | null {
+    const out = filtered.run.responseBody(chunk, endOfStream);
+    if (out === null) {
+      if (this.#rawHeaders !== null) {
+        this.#answerLocally(filtered);
+      } else {
+        // Headers already went out: the only honest signal left is closing.
+        const ctx = this.ctx;
+        ctx.finished = true;
+        ctx.abortUpstream?.(new Error('a WASM filter stopped the response'));
+        ctx.res.close();
+        this.owner.finish(ctx);
+      }
+      return null;
+    }
+    return out === chunk ? chunk : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  #answerLocally(filtered: FilteredRequest): void {
+    const ctx = this.ctx;
+    this.#rawHeaders = null;
+    const response = filtered.run.localResponse;
+    // Answer first (ctx.finished), then abort: the abort's onError must find the request done.
+    if (response === null) this.owner.fail(ctx, new Error('a WASM filter stopped the response without one'));
+    else this.owner.respondLocal(ctx, response);
+    ctx.abortUpstream?.(new Error('a WASM filter answered the request'));
   }
 
   /** Tells the balancer this attempt is over (in-flight counts, latency), exactly once. */

@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
+import type { FilteredRequest } from './filtered-request.js';
 
 // Header copying without a closure per request: uWS calls collect() for each header,
 // and collect() appends to the array of the context being built.
@@ -24,13 +25,14 @@ const decoder = new TextDecoder();
 export class RequestContext {
   readonly res: HttpResponse;
   readonly runtime: Runtime;
-  readonly method: string;
+  /** Request method (a WASM filter may change it before dispatch). */
+  method: string;
   /** Raw path as received (before normalisation), without the query. */
   readonly url: string;
   /** Raw query string without `?`, or ''. */
   readonly query: string;
   /** Flat `[name, value, …]`, names lower-case, in arrival order. */
-  readonly headers: string[];
+  headers: string[];
   readonly headerBytes: number;
   /** The Connection header's value ('' when absent): its tokens are hop-by-hop too. */
   readonly connection: string;
@@ -68,6 +70,10 @@ export class RequestContext {
   upstreamStart: number;
   upstreamFirstByte: number;
   tries: number;
+  /** Host header a WASM filter set through `:authority`, else null. */
+  hostOverride: string | null;
+  /** The WASM filter state of a route with filters, else null (no cost for other routes). */
+  filtered: FilteredRequest | null;
   aborted: boolean;
   /** The response is complete (or the connection was closed): the uWS response is gone. */
   finished: boolean;
@@ -109,6 +115,8 @@ export class RequestContext {
     this.upstreamStart = 0;
     this.upstreamFirstByte = 0;
     this.tries = 0;
+    this.hostOverride = null;
+    this.filtered = null;
     this.aborted = false;
     this.finished = false;
   }

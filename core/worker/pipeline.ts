@@ -22,7 +22,9 @@ import { classifyUpstreamError } from '../proxy/upstream-errors.js';
 import type { AccessLog } from '../observe/log.js';
 import { WorkerMetrics } from '../observe/metrics.js';
 import { RequestContext } from './context.js';
-import { writeError, writeRedirect } from './respond.js';
+import { FilteredRequest, type FilteredOwner } from './filtered-request.js';
+import { writeError, writeLocalResponse, writeRedirect } from './respond.js';
+import type { LocalResponse } from '../wasm/host-request.js';
 import type { Runtime } from './runtime.js';
 import type { WorkerLimits } from './types.js';
 
@@ -37,7 +39,7 @@ function isDigits(value: string): boolean {
   return true;
 }
 
-export class Pipeline implements ExchangeOwner {
+export class Pipeline implements ExchangeOwner, FilteredOwner {
   #runtime: Runtime;
   #listenPort: number;
   readonly #limits: WorkerLimits;
@@ -126,6 +128,13 @@ export class Pipeline implements ExchangeOwner {
     ctx.upstreamPath = buildUpstreamPath(service.config.path, path, m.pathLength, route.stripPath, route.pathHandling);
     if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
     res.onAborted(() => this.#onAborted(ctx));
+    const filters = runtime.routeFilters[m.route] ?? null;
+    if (filters !== null) {
+      const filtered = new FilteredRequest(ctx, filters, this, limits.maxBodyBytes);
+      ctx.filtered = filtered;
+      filtered.start(hasBody);
+      return;
+    }
     if (!hasBody) {
       this.#dispatch(ctx, -1, chunked ? -1 : declared);
       return;
@@ -138,11 +147,7 @@ export class Pipeline implements ExchangeOwner {
     ctx.bytesIn += chunk.byteLength;
     const max = this.#limits.maxBodyBytes;
     if (max > 0 && ctx.bytesIn > max) {
-      const err = new GatehouseError(ErrorCode.BODY_TOO_LARGE);
-      const body = ctx.body;
-      if (body instanceof RequestBodyStream) body.fail(err);
-      if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
-      else this.fail(ctx, err);
+      this.bodyTooLarge(ctx);
       return;
     }
     const body = ctx.body;
@@ -182,7 +187,7 @@ export class Pipeline implements ExchangeOwner {
     const stripped = route !== null && route.stripPath ? ctx.path.slice(0, ctx.matchedPathLength) : '';
     const clientHost = route !== null && route.preserveHost ? ctx.header('host') : undefined;
     ctx.upstreamHeaders = buildUpstreamHeaders(ctx.headers, ctx.connection, {
-      host: clientHost ?? target.target.hostHeader,
+      host: ctx.hostOverride ?? clientHost ?? target.target.hostHeader,
       clientIp: ctx.remoteAddress,
       proto: 'http',
       forwardedHost: ctx.host,
@@ -207,6 +212,30 @@ export class Pipeline implements ExchangeOwner {
       },
       new ProxyExchange(ctx, this, index),
     );
+  }
+
+  // ---- FilteredOwner (routes with WASM filters) ----
+
+  dispatchFiltered(ctx: RequestContext): void {
+    // Filters may rewrite the body: it goes upstream chunked, without the client's length.
+    this.#dispatch(ctx, -1, -1);
+  }
+
+  respondLocal(ctx: RequestContext, response: LocalResponse): void {
+    if (ctx.finished) return;
+    ctx.finished = true;
+    ctx.res.cork(() => {
+      ctx.status = writeLocalResponse(ctx.res, response, ctx.requestId);
+    });
+    this.finish(ctx);
+  }
+
+  bodyTooLarge(ctx: RequestContext): void {
+    const err = new GatehouseError(ErrorCode.BODY_TOO_LARGE);
+    const body = ctx.body;
+    if (body instanceof RequestBodyStream) body.fail(err);
+    if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
+    else this.fail(ctx, err);
   }
 
   // ---- ExchangeOwner ----
@@ -235,6 +264,8 @@ export class Pipeline implements ExchangeOwner {
 
   finish(ctx: RequestContext): void {
     this.inflight--;
+    // proxy_on_log / on_done for each filter, after the response is complete.
+    if (ctx.filtered !== null) ctx.filtered.run.finish();
     this.metrics.record(ctx, performance.now());
     this.#log.write(ctx);
     if (this.inflight === 0 && this.onIdle !== null) this.onIdle();

@@ -1,0 +1,164 @@
+/**
+ * The request side of a route with WASM filters (routes without filters never create one).
+ *
+ *   uWS handler ──► start(): onData attached at once (chunks queue while headers run)
+ *       request headers through the chain ── may pause (proxy_continue_stream / timeout)
+ *         LocalResponse ──► the filter's response goes to the client; nothing upstream
+ *         Continue      ──► header/`:path`/`:method`/`:authority` changes applied,
+ *                           dispatch upstream with the body as a chunked stream,
+ *                           each body chunk through the chain, released bytes forwarded
+ *
+ * The client's body is paused (uWS res.pause) while the headers phase is pending, so a
+ * paused filter does not make the gateway buffer an upload it has not decided on.
+ */
+import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
+import { FilterRun } from '../wasm/filter.js';
+import { Verdict } from '../wasm/http-stream.js';
+import type { LocalResponse } from '../wasm/host-request.js';
+import type { WasmInstance } from '../wasm/instance.js';
+import type { RequestContext } from './context.js';
+import { GatewayHostRequest } from './wasm-host.js';
+
+/** What a filtered request needs from the pipeline. */
+export interface FilteredOwner {
+  /** Dispatch upstream with `ctx.body` as it is (null or a stream). */
+  dispatchFiltered(ctx: RequestContext): void;
+  /** Answer with a response a filter produced. */
+  respondLocal(ctx: RequestContext, response: LocalResponse): void;
+  /** The body broke the size limit. */
+  bodyTooLarge(ctx: RequestContext): void;
+  fail(ctx: RequestContext, err: Error): void;
+}
+
+interface Queued {
+  chunk: Buffer;
+  last: boolean;
+}
+
+export class FilteredRequest {
+  readonly ctx: RequestContext;
+  readonly host: GatewayHostRequest;
+  readonly run: FilterRun;
+  readonly #owner: FilteredOwner;
+  readonly #maxBody: number;
+  #headersDone = false;
+  #queued: Queued[] = [];
+  #paused = false;
+  #stream: RequestBodyStream | null = null;
+
+  constructor(ctx: RequestContext, filters: readonly WasmInstance[], owner: FilteredOwner, maxBodyBytes: number) {
+    this.ctx = ctx;
+    this.host = new GatewayHostRequest(ctx);
+    this.run = new FilterRun(filters, this.host);
+    this.#owner = owner;
+    this.#maxBody = maxBodyBytes;
+  }
+
+  start(hasBody: boolean): void {
+    const ctx = this.ctx;
+    if (hasBody) ctx.res.onData((chunk, isLast) => this.#onData(chunk, isLast));
+    const verdict = this.run.requestHeaders(!hasBody);
+    if (verdict instanceof Promise) {
+      verdict.then(
+        (v) => this.#afterHeaders(v, hasBody),
+        (err: unknown) => this.#owner.fail(ctx, err instanceof Error ? err : new Error(String(err))),
+      );
+    } else {
+      this.#afterHeaders(verdict, hasBody);
+    }
+  }
+
+  #afterHeaders(verdict: Verdict, hasBody: boolean): void {
+    const ctx = this.ctx;
+    if (ctx.finished) return;
+    if (verdict === Verdict.LocalResponse) {
+      this.#respondLocal();
+      return;
+    }
+    this.#applyRequestChanges();
+    this.#headersDone = true;
+    if (!hasBody) {
+      this.#owner.dispatchFiltered(ctx);
+      return;
+    }
+    const stream = new RequestBodyStream(ctx.res);
+    this.#stream = stream;
+    ctx.body = stream;
+    this.#owner.dispatchFiltered(ctx);
+    const queued = this.#queued;
+    this.#queued = [];
+    if (this.#paused) {
+      this.#paused = false;
+      ctx.res.resume();
+    }
+    for (const q of queued) {
+      if (!this.#push(q.chunk, q.last)) return;
+    }
+  }
+
+  #onData(chunk: ArrayBuffer, isLast: boolean): void {
+    const ctx = this.ctx;
+    if (ctx.finished) return;
+    ctx.bytesIn += chunk.byteLength;
+    if (this.#maxBody > 0 && ctx.bytesIn > this.#maxBody) {
+      this.#stream?.fail(new Error('request body over the limit'));
+      this.#owner.bodyTooLarge(ctx);
+      return;
+    }
+    const copy = copyChunk(chunk);
+    if (!this.#headersDone) {
+      this.#queued.push({ chunk: copy, last: isLast });
+      if (!this.#paused && !isLast) {
+        this.#paused = true;
+        ctx.res.pause();
+      }
+      return;
+    }
+    this.#push(copy, isLast);
+  }
+
+  /** One chunk through the chain; false when a filter answered locally. */
+  #push(chunk: Buffer, last: boolean): boolean {
+    const out = this.run.requestBody(chunk, last);
+    if (out === null) {
+      // Answer first (ctx.finished), then abort: the abort's onError must find the request done.
+      const abort = this.ctx.abortUpstream;
+      this.#respondLocal();
+      if (abort !== null) abort(new Error('a WASM filter answered the request'));
+      return false;
+    }
+    const stream = this.#stream;
+    if (stream !== null && (out.byteLength > 0 || last)) {
+      stream.feed(Buffer.from(out.buffer, out.byteOffset, out.byteLength), last);
+    }
+    return true;
+  }
+
+  #respondLocal(): void {
+    const response = this.run.localResponse;
+    if (response === null) {
+      this.#owner.fail(this.ctx, new Error('a WASM filter stopped the request without a response'));
+      return;
+    }
+    this.#owner.respondLocal(this.ctx, response);
+  }
+
+  /** Copies what the filters changed in the request map onto what goes upstream. */
+  #applyRequestChanges(): void {
+    const map = this.host.requestHeaderMap;
+    if (map === null) return;
+    const ctx = this.ctx;
+    const path = map.get(':path');
+    if (path !== undefined && path !== this.host.originalPath()) ctx.upstreamPath = path;
+    const method = map.get(':method');
+    if (method !== undefined && method !== '') ctx.method = method;
+    const authority = map.get(':authority');
+    if (authority !== undefined && authority !== (ctx.header('host') ?? '')) ctx.hostOverride = authority;
+    const flat: string[] = [];
+    for (const [name, value] of map.pairs()) {
+      if (name.charCodeAt(0) === 58 /* ':' */) continue;
+      flat.push(name, value);
+    }
+    ctx.headers = flat;
+  }
+}
