@@ -13,6 +13,7 @@ import { PathTable } from './dispatch.js';
 import { AdminError, unauthorized } from './errors.js';
 import { AdminState, type AdminSupervisor } from './state.js';
 import { configRoutes } from './routes/config.js';
+import { debugEndpointsEnabled, debugRoutes } from './routes/debug.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { consumerRoutes } from './routes/consumers.js';
@@ -31,10 +32,12 @@ export interface AdminOptions {
   persistPath?: string | null;
   maxBodyBytes?: number;
   log?: Logger;
+  /** Mount the debug endpoints (routes/debug.ts); default: GATEHOUSE_DEBUG_ENDPOINTS=1. */
+  debugEndpoints?: boolean;
 }
 
-export function adminTable(): PathTable {
-  return new PathTable().add(
+export function adminTable(debug = false): PathTable {
+  const table = new PathTable().add(
     ...statusRoutes(),
     ...serviceRoutes(),
     ...routeRoutes(),
@@ -47,6 +50,7 @@ export function adminTable(): PathTable {
     ...metricsRoutes(),
     ...healthRoutes(),
   );
+  return debug ? table.add(...debugRoutes()) : table;
 }
 
 function sendText(res: ServerResponse, status: number, text: string, contentType: string, head: boolean): void {
@@ -79,7 +83,7 @@ export function startAdminServer(
   const problem = adminBindProblem(host, token);
   if (problem !== null) return Promise.reject(new AdminServerError(problem));
   const state = new AdminState(supervisor, options.persistPath ?? null, options.log ?? null);
-  const table = adminTable();
+  const table = adminTable(options.debugEndpoints ?? debugEndpointsEnabled());
   const authorized = tokenCheck(token);
   const limit = options.maxBodyBytes ?? MAX_ADMIN_BODY_BYTES;
   const log = options.log;

@@ -33,6 +33,7 @@ export type AdminSupervisor = Pick<
   | 'startedAt'
   | 'metricsText'
   | 'health'
+  | 'crashWorker'
 >;
 
 interface Stamp {

@@ -8,6 +8,7 @@ import type { CompiledConfig, CompiledRoute } from './types.js';
 import { compileRouter } from '../router/compile.js';
 import { compileProxyTables } from '../proxy/compile.js';
 import { compileFilters, type PreparedFilters } from '../wasm/compile.js';
+import { compileTls } from '../tls/compile.js';
 
 export function configHash(config: NormalizedConfig): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex');
@@ -41,5 +42,6 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     services,
     upstreams,
     wasm,
+    tls: compileTls(config, serviceIndexById, services.length),
   };
 }

@@ -157,6 +157,50 @@ export interface CompiledWasm {
   filters: CompiledFilter[];
 }
 
+/** A PEM certificate (chain) and its private key. */
+export interface CompiledPemPair {
+  cert: string;
+  key: string;
+}
+
+/**
+ * What the HTTPS listener serves (Kong's `certificates` + `snis`). Names are lower-case,
+ * exact or with one wildcard label (`*.example.com`, `example.*`), matched as Kong does:
+ * exact first, then the leading wildcard, then the trailing one.
+ */
+export interface CompiledTlsListener {
+  /** Distinct certificate/key pairs, in config order. */
+  certificates: CompiledPemPair[];
+  snis: { name: string; certificate: number }[];
+  /**
+   * Index into `certificates` served to clients without SNI or with an unknown name,
+   * unless the process has its own default (`--ssl-cert`, Kong's ssl_cert).
+   */
+  defaultCertificate: number;
+  /** sha256 of the above: a worker rebuilds its TLS context only when this changes. */
+  hash: string;
+}
+
+/** TLS towards one `https` service's upstream (Kong's tls_verify, tls_verify_depth, ca_certificates, client_certificate). */
+export interface CompiledUpstreamTls {
+  verify: boolean;
+  /** Most CA certificates allowed above the peer's (trust anchor excluded); -1 = no limit. */
+  verifyDepth: number;
+  /** Trusted CAs (PEM), or null for the system store. */
+  ca: string[] | null;
+  /** Presented to the upstream (mTLS), or null. */
+  clientCertificate: CompiledPemPair | null;
+  /** Short digest of the above: part of the undici pool key. */
+  key: string;
+}
+
+export interface CompiledTls {
+  /** null = the config has no certificate bound to an SNI. */
+  listener: CompiledTlsListener | null;
+  /** Indexed like CompiledConfig.services; null for `http` services. */
+  services: (CompiledUpstreamTls | null)[];
+}
+
 export interface CompiledConfig {
   /** Monotonic per supervisor; the SAB version slot carries the same number. */
   version: number;
@@ -167,4 +211,5 @@ export interface CompiledConfig {
   services: CompiledService[];
   upstreams: CompiledUpstream[];
   wasm: CompiledWasm;
+  tls: CompiledTls;
 }

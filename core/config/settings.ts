@@ -19,6 +19,11 @@ export type AccessLog = { kind: 'stdout' } | { kind: 'off' } | { kind: 'file'; p
 
 export interface Settings {
   proxyListen: ListenAddress;
+  /** The HTTPS listener; it runs only when a certificate is configured (`sslCert` or the config's). */
+  proxySslListen: ListenAddress;
+  /** Kong's ssl_cert / ssl_cert_key: paths of the default certificate and key (both or neither). */
+  sslCert: string | null;
+  sslCertKey: string | null;
   adminListen: ListenAddress;
   workers: number;
   configPath: string | null;
@@ -40,6 +45,7 @@ export interface Settings {
 
 export const SETTINGS_DEFAULTS = {
   proxyListen: '0.0.0.0:8000',
+  proxySslListen: '0.0.0.0:8443',
   adminListen: '127.0.0.1:8001',
   logLevel: 'info',
   accessLog: 'stdout',
@@ -55,6 +61,9 @@ const SOURCES = {
   config: { flag: 'config', env: 'GATEHOUSE_CONFIG' },
   workers: { flag: 'workers', env: 'GATEHOUSE_WORKERS' },
   proxyListen: { flag: 'proxy-listen', env: 'GATEHOUSE_PROXY_LISTEN' },
+  proxySslListen: { flag: 'proxy-ssl-listen', env: 'GATEHOUSE_PROXY_SSL_LISTEN' },
+  sslCert: { flag: 'ssl-cert', env: 'GATEHOUSE_SSL_CERT' },
+  sslCertKey: { flag: 'ssl-cert-key', env: 'GATEHOUSE_SSL_CERT_KEY' },
   adminListen: { flag: 'admin-listen', env: 'GATEHOUSE_ADMIN_LISTEN' },
   wasmFiltersPath: { flag: 'wasm-filters-path', env: 'GATEHOUSE_WASM_FILTERS_PATH' },
   adminToken: { flag: null, env: 'GATEHOUSE_ADMIN_TOKEN' },
@@ -118,6 +127,9 @@ export function resolveSettings(
   const settings: Settings = {
     proxyListen: value('proxyListen', SETTINGS_DEFAULTS.proxyListen, parseListen, anyPort),
     adminListen: value('adminListen', SETTINGS_DEFAULTS.adminListen, parseListen, anyPort),
+    proxySslListen: value('proxySslListen', SETTINGS_DEFAULTS.proxySslListen, parseListen, anyPort),
+    sslCert: pick('sslCert')?.value ?? null,
+    sslCertKey: pick('sslCertKey')?.value ?? null,
     workers: value('workers', String(availableParallelism()), (t) => parseInteger(t, 1, MAX_WORKERS), 1),
     configPath: pick('config')?.value ?? null,
     wasmFiltersPath: pick('wasmFiltersPath')?.value ?? null,
@@ -143,5 +155,8 @@ export function resolveSettings(
       maxBodyBytes: value('maxBodyBytes', String(SETTINGS_DEFAULTS.maxBodyBytes), (t) => parseInteger(t, 0, Number.MAX_SAFE_INTEGER), 0),
     },
   };
+  if ((settings.sslCert === null) !== (settings.sslCertKey === null)) {
+    errors.push(settings.sslCert === null ? '--ssl-cert (GATEHOUSE_SSL_CERT) is required with --ssl-cert-key' : '--ssl-cert-key (GATEHOUSE_SSL_CERT_KEY) is required with --ssl-cert');
+  }
   return errors.length === 0 ? { ok: true, settings } : { ok: false, errors };
 }

@@ -139,8 +139,10 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   const add: AddMetric = (name, help, type, values) => {
     registry.registerMetric(new Computed(name, help, type, values) as never);
   };
+  // source: a request that matched no service (404 no route, 400, 414, …) was answered by
+  // the gateway itself, as Kong labels it `kong`, whatever its status (was: only 5xx).
   add('kong_http_requests_total', 'HTTP status codes per service/route in Gatehouse', 'counter', () =>
-    series.flatMap((s) => [...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: code >= 500 && s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: '' }, value: n }))),
+    series.flatMap((s) => [...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: '' }, value: n }))),
   );
   add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', series, (s) => s.total));
   add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', series, (s) => s.upstream));

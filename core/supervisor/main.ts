@@ -44,7 +44,17 @@ interface WorkerSlot {
   version: number;
   listening: boolean;
   stopping: boolean;
+  /** Times this slot's worker died and was replaced. */
+  restarts: number;
 }
+
+/**
+ * Debug-only message (admin `POST /debug/workers/{i}/crash`, GATEHOUSE_DEBUG_ENDPOINTS=1):
+ * the worker throws an uncaught exception so chaos tests exercise the real crash path.
+ * Kept out of ToWorker (core/worker/types.ts) so the production contract has no crash verb.
+ */
+export const CRASH_MESSAGE = { type: 'crash' } as const;
+
 
 const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
 const RESTART_DELAY_MS = 100;
@@ -101,8 +111,26 @@ export class Supervisor {
     return this.#normalized;
   }
 
-  workerStates(): { index: number; alive: boolean; version: number }[] {
-    return this.#slots.map((s) => ({ index: s.index, alive: s.worker !== null && s.listening, version: s.version }));
+  workerStates(): { index: number; alive: boolean; version: number; restarts: number; thread_id: number | null }[] {
+    return this.#slots.map((s) => ({
+      index: s.index,
+      alive: s.worker !== null && s.listening,
+      version: s.version,
+      restarts: s.restarts,
+      thread_id: s.worker?.threadId ?? null,
+    }));
+  }
+
+  /**
+   * Chaos hook (debug endpoints only): tells worker `index` to die of an uncaught
+   * exception, through its real crash path (close sockets, exit 70, restarted here).
+   * False when there is no such live worker.
+   */
+  crashWorker(index: number): boolean {
+    const slot = this.#slots[index];
+    if (slot === undefined || slot.worker === null || !slot.listening || slot.stopping || this.#stopping) return false;
+    slot.worker.postMessage(CRASH_MESSAGE);
+    return true;
   }
 
   async #build(version: number): Promise<BuildResult> {
@@ -131,7 +159,7 @@ export class Supervisor {
     this.#adopt(built.normalized, built.compiled);
     this.health.start(built.compiled.upstreams);
     const count = Math.max(1, this.#options.workers);
-    this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false }));
+    this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false, restarts: 0 }));
     const first = this.#slots[0] as WorkerSlot;
     const requested = this.#options.proxyPort;
     if (requested !== 0 || count === 1) {
@@ -228,6 +256,7 @@ export class Supervisor {
         }
         if (this.#stopping || slot.stopping) return;
         this.restarts++;
+        slot.restarts++;
         this.#log.error({ worker: slot.index, code, restarts: this.restarts }, 'worker died; restarting');
         if (!wasListening) return;
         setTimeout(() => {

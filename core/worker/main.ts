@@ -12,6 +12,8 @@ import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
 import { materialize, retirePools } from './runtime.js';
 import { ProxyServer } from './server.js';
+import { TlsListener } from '../tls/listener.js';
+import type { CompiledTlsListener } from '../compile/types.js';
 import { FilterInstances } from './filter-instances.js';
 import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
@@ -35,8 +37,27 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
   wasmLog[record.level === 'critical' ? 'fatal' : record.level]({ filter: record.filter }, record.message),
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
-const pipeline = new Pipeline(materialize(decodeSnapshot(data.snapshot), filterInstances, upstreamState), settings.proxyPort, settings.limits, accessLog, settings.index);
+const initialConfig = decodeSnapshot(data.snapshot);
+const pipeline = new Pipeline(materialize(initialConfig, filterInstances, upstreamState), settings.proxyPort, settings.limits, accessLog, settings.index);
 const server = new ProxyServer(uws);
+// The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
+const tlsSettings = settings.tls ?? null;
+const tlsPipeline =
+  tlsSettings === null
+    ? null
+    : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, { scheme: 'https', httpsPort: tlsSettings.port, metrics: pipeline.metrics });
+const tls = tlsSettings === null || tlsPipeline === null ? null : new TlsListener(uws, tlsSettings, tlsPipeline.handle);
+
+/** Serves a config's certificates (rebuilt only when they changed). Throws if the port cannot be bound. */
+function applyTls(table: CompiledTlsListener | null): void {
+  if (tls === null || tlsPipeline === null) return;
+  try {
+    tls.apply(table);
+  } finally {
+    pipeline.setHttpsPort(tls.listening ? tls.port : -1);
+    tlsPipeline.setListenPort(tls.port);
+  }
+}
 let draining = false;
 
 function applySnapshot(snapshot: SharedArrayBuffer): void {
@@ -47,6 +68,12 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
     if (version <= pipeline.runtime.version) return;
     const runtime = materialize(config, filterInstances, upstreamState);
     pipeline.setRuntime(runtime);
+    tlsPipeline?.setRuntime(runtime);
+    try {
+      applyTls(config.tls.listener);
+    } catch (err) {
+      process.stderr.write(`gatehouse worker ${settings.index}: TLS listener kept its previous certificates: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
     retirePools(runtime);
     filterInstances.retire(runtime.filters);
     send({ type: 'applied', version });
@@ -63,25 +90,31 @@ async function drain(timeoutMs: number): Promise<void> {
   if (draining) return;
   draining = true;
   server.close();
-  if (pipeline.inflight > 0) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      pipeline.onIdle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
+  tls?.close();
+  await Promise.all([whenIdle(pipeline, timeoutMs), whenIdle(tlsPipeline, timeoutMs)]);
   // Open client connections must be closed, and their handles released by the loop,
   // before the thread is torn down (see ProxyServer.closeAll). Past the drain timeout
   // this also cuts requests still running (an endless SSE stream): their onAborted
   // aborts the upstream request, so closing the pools below cannot wait on them forever.
   server.closeAll();
+  tls?.closeAll();
   await loopTurns(2);
   await accessLog.flush();
   await Promise.race([closeAllPools(), new Promise((resolve) => setTimeout(resolve, POOL_CLOSE_MS))]);
   send({ type: 'drained' });
   process.exit(0);
+}
+
+/** Resolves when `p` has no request in flight, or after timeoutMs. */
+function whenIdle(p: Pipeline | null, timeoutMs: number): Promise<void> {
+  if (p === null || p.inflight === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    p.onIdle = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 }
 
 /** Lets libuv run `n` iterations so the close callbacks of closed sockets complete. */
@@ -95,11 +128,31 @@ async function loopTurns(n: number): Promise<void> {
 process.on('uncaughtException', (err) => {
   process.stderr.write(`gatehouse worker ${settings.index}: uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   server.closeAll();
-  void loopTurns(2).then(() => process.exit(70));
+  tls?.closeAll();
+  void loopTurns(2).then(() => {
+    // Hand the supervisor this worker's final counts (the requests cut just above
+    // included), so /metrics totals keep what it served since the last scrape. A failure
+    // here must not stop the exit.
+    try {
+      send({ type: 'metrics', id: 0, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
+    } catch {
+      /* exit anyway */
+    }
+    process.exit(70);
+  });
 });
 
+/**
+ * `crash` is the supervisor's debug-only chaos hook (Supervisor.crashWorker, sent only
+ * when GATEHOUSE_DEBUG_ENDPOINTS=1): throw outside any handler, from a fresh macrotask,
+ * so the exception is truly uncaught and takes the path above, as a real bug would.
+ */
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'snapshot') applySnapshot(message.snapshot);
+  if (message.type === 'crash') {
+    setImmediate(() => {
+      throw new Error(`worker ${settings.index}: crash requested by the debug endpoint`);
+    });
+  } else if (message.type === 'snapshot') applySnapshot(message.snapshot);
   else if (message.type === 'drain') void drain(message.timeoutMs);
   else if (message.type === 'metrics') send({ type: 'metrics', id: message.id, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
 });
@@ -107,6 +160,14 @@ port.on('message', (message: ToWorker) => {
 server.listen(settings.proxyHost, settings.proxyPort, pipeline.handle).then(
   (boundPort) => {
     pipeline.setListenPort(boundPort);
+    try {
+      applyTls(initialConfig.tls.listener);
+    } catch (err) {
+      server.closeAll();
+      send({ type: 'listen-failed', message: err instanceof Error ? err.message : String(err) });
+      void loopTurns(2).then(() => process.exit(1));
+      return;
+    }
     send({ type: 'listening', port: boundPort });
   },
   (err: unknown) => {

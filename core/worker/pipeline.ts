@@ -39,15 +39,30 @@ function isDigits(value: string): boolean {
   return true;
 }
 
+/**
+ * Which listener a Pipeline serves: one Pipeline per listener, sharing the runtime and
+ * the metrics. `httpsPort` is where https-only routes redirect to (-1: TLS is off,
+ * Kong's redirect to the default port 443).
+ */
+export interface ListenerInfo {
+  scheme: 'http' | 'https';
+  httpsPort: number;
+  metrics?: WorkerMetrics;
+}
+
+const PLAIN_LISTENER: ListenerInfo = { scheme: 'http', httpsPort: -1 };
+
 export class Pipeline implements ExchangeOwner, FilteredOwner {
   #runtime: Runtime;
   #listenPort: number;
+  readonly #scheme: 'http' | 'https';
+  #httpsPort: number;
   readonly #limits: WorkerLimits;
   readonly #log: AccessLog;
   readonly #match = new MatchResult();
   readonly #balanceInput = new BalanceInput();
   /** Traffic metrics of this worker (snapshotted for the admin /metrics). */
-  readonly metrics = new WorkerMetrics();
+  readonly metrics: WorkerMetrics;
   readonly #idPrefix: string;
   #counter = 0;
   /** Requests started and not yet finished. */
@@ -57,9 +72,12 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
   /** The uWS handler, bound once. */
   readonly handle: (res: HttpResponse, req: HttpRequest) => void;
 
-  constructor(runtime: Runtime, listenPort: number, limits: WorkerLimits, log: AccessLog, workerIndex: number) {
+  constructor(runtime: Runtime, listenPort: number, limits: WorkerLimits, log: AccessLog, workerIndex: number, listener: ListenerInfo = PLAIN_LISTENER) {
     this.#runtime = runtime;
     this.#listenPort = listenPort;
+    this.#scheme = listener.scheme;
+    this.#httpsPort = listener.httpsPort;
+    this.metrics = listener.metrics ?? new WorkerMetrics();
     this.#limits = limits;
     this.#log = log;
     const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
@@ -87,6 +105,11 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
     this.#listenPort = port;
   }
 
+  /** The TLS listener's port (for https redirects), or -1 when TLS is off. */
+  setHttpsPort(port: number): void {
+    this.#httpsPort = port;
+  }
+
   #onRequest(res: HttpResponse, req: HttpRequest): void {
     const ctx = new RequestContext(res, req, this.#runtime, this.#listenPort, this.#nextId(), performance.now());
     this.inflight++;
@@ -107,7 +130,8 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
     ctx.route = route;
     ctx.matchedPathLength = m.pathLength;
     ctx.matchEntry = m.entry;
-    if (!route.protocols.includes('http')) return this.#requireHttps(ctx);
+    // Kong checks only this direction: an https request on an http-only route is served.
+    if (this.#scheme === 'http' && !route.protocols.includes('http')) return this.#requireHttps(ctx);
     const service = route.service < 0 ? undefined : runtime.services[route.service];
     if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
     ctx.service = service;
@@ -189,7 +213,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
     ctx.upstreamHeaders = buildUpstreamHeaders(ctx.headers, ctx.connection, {
       host: ctx.hostOverride ?? clientHost ?? target.target.hostHeader,
       clientIp: ctx.remoteAddress,
-      proto: 'http',
+      proto: this.#scheme,
       forwardedHost: ctx.host,
       forwardedPort: this.#listenPort,
       forwardedPath: ctx.path,
@@ -286,8 +310,9 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
     if (status === 426) {
       ctx.status = writeError(ctx.res, ErrorCode.HTTPS_REQUIRED, ctx.requestId);
     } else {
-      const host = ctx.header('host') ?? ctx.host;
-      const location = `https://${host}${ctx.url}${ctx.query.length > 0 ? `?${ctx.query}` : ''}`;
+      const port = this.#httpsPort;
+      const authority = port === -1 || port === 443 ? ctx.host : `${ctx.host}:${port}`;
+      const location = `https://${authority}${ctx.url}${ctx.query.length > 0 ? `?${ctx.query}` : ''}`;
       ctx.status = writeRedirect(ctx.res, status, location, ctx.requestId);
     }
     this.finish(ctx);

@@ -4,7 +4,7 @@
  * holds the Runtime it started with, so a reload never changes a request mid-flight.
  */
 import type { Pool } from 'undici';
-import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget } from '../compile/types.js';
+import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget, CompiledUpstreamTls } from '../compile/types.js';
 import { Matcher } from '../router/match.js';
 import { createBalancer } from '../proxy/balancer/create.js';
 import type { Balancer } from '../proxy/balancer/types.js';
@@ -36,9 +36,12 @@ export class UpstreamRuntime {
 export class ServiceRuntime {
   readonly config: CompiledService;
   readonly upstream: UpstreamRuntime;
-  constructor(config: CompiledService, upstream: UpstreamRuntime) {
+  /** TLS towards the upstream (`https` services), or null. */
+  readonly tls: CompiledUpstreamTls | null;
+  constructor(config: CompiledService, upstream: UpstreamRuntime, tls: CompiledUpstreamTls | null = null) {
     this.config = config;
     this.upstream = upstream;
+    this.tls = tls;
   }
 }
 
@@ -85,20 +88,21 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
   // Per (upstream, connect timeout) live objects; services share them when they can.
   const upstreamCache = new Map<string, UpstreamRuntime>();
   const usedPools = new Set<string>();
-  const services = config.services.map((service) => {
+  const services = config.services.map((service, serviceIndex) => {
     const compiled = config.upstreams[service.upstream];
     if (compiled === undefined) throw new Error(`service ${service.name} references missing upstream ${service.upstream}`);
-    const key = `${service.upstream}|${service.connectTimeout}`;
+    const tls = config.tls.services[serviceIndex] ?? null;
+    const key = `${service.upstream}|${service.connectTimeout}|${tls?.key ?? ''}`;
     let upstream = upstreamCache.get(key);
     if (upstream === undefined) {
       const targets = compiled.targets.map((target) => {
-        usedPools.add(poolKey(target.origin, service.connectTimeout));
-        return { target, pool: acquirePool(target.origin, service.connectTimeout) };
+        usedPools.add(poolKey(target.origin, service.connectTimeout, tls));
+        return { target, pool: acquirePool(target.origin, service.connectTimeout, tls) };
       });
       upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, upstreamState), createPassiveHealth(compiled, upstreamState));
       upstreamCache.set(key, upstream);
     }
-    return new ServiceRuntime(service, upstream);
+    return new ServiceRuntime(service, upstream, tls);
   });
   return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters);
 }
@@ -107,7 +111,7 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
 export function retirePools(current: Runtime): void {
   const keep = new Set<string>();
   for (const service of current.services) {
-    for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout));
+    for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
   }
   releasePoolsExcept(keep);
 }

@@ -12,10 +12,21 @@ export interface WorkerLimits {
   maxBodyBytes: number;
 }
 
+/** The HTTPS listener (Kong's proxy_listen `ssl`): where, and the process default certificate. */
+export interface WorkerTlsSettings {
+  host: string;
+  /** A concrete port: every worker binds the same one (SO_REUSEPORT). */
+  port: number;
+  /** `--ssl-cert`/`--ssl-cert-key` contents (Kong's ssl_cert), or null. */
+  defaultCertificate: { cert: string; key: string } | null;
+}
+
 export interface WorkerSettings {
   index: number;
   proxyHost: string;
   proxyPort: number;
+  /** Absent = no HTTPS listener, whatever the config holds. */
+  tls?: WorkerTlsSettings;
   limits: WorkerLimits;
   logLevel: string;
   /** `stdout`, `off`, or a file path. */
@@ -36,7 +47,9 @@ export interface WorkerData {
 export type ToWorker =
   | { type: 'snapshot'; snapshot: SharedArrayBuffer }
   | { type: 'drain'; timeoutMs: number }
-  | { type: 'metrics'; id: number };
+  | { type: 'metrics'; id: number }
+  /** Debug-only chaos hook (GATEHOUSE_DEBUG_ENDPOINTS=1): throw an uncaught exception. */
+  | { type: 'crash' };
 
 /** Worker -> supervisor. */
 export type FromWorker =

@@ -1,5 +1,6 @@
 /**
  * `gatehouse start [--config FILE] [--workers N] [--proxy-listen HOST:PORT]
+ *                  [--proxy-ssl-listen HOST:PORT] [--ssl-cert FILE --ssl-cert-key FILE]
  *                  [--admin-listen HOST:PORT] [--demo]`
  *
  * Resolves settings (flags > GATEHOUSE_* env > defaults), starts the supervisor and the
@@ -14,6 +15,7 @@ import { startAdminServer } from '../../core/admin/server.js';
 import { adminBindProblem } from '../../core/admin/auth.js';
 import { createLogger } from '../../core/observe/log.js';
 import { formatConfigErrors } from '../../core/supervisor/reload.js';
+import { readDefaultCertificate, resolveTlsPort } from '../../core/tls/settings.js';
 
 export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -22,6 +24,9 @@ export async function runStart(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       workers: { type: 'string', short: 'w' },
       'proxy-listen': { type: 'string' },
+      'proxy-ssl-listen': { type: 'string' },
+      'ssl-cert': { type: 'string' },
+      'ssl-cert-key': { type: 'string' },
       'admin-listen': { type: 'string' },
       'wasm-filters-path': { type: 'string' },
       'persist-config': { type: 'string' },
@@ -48,6 +53,14 @@ export async function runStart(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const defaultCertificate = readDefaultCertificate(settings.sslCert, settings.sslCertKey);
+  if (typeof defaultCertificate === 'string') {
+    process.stderr.write(`gatehouse: ${defaultCertificate}\n`);
+    return 2;
+  }
+  // Every worker binds the same TLS port, so an ephemeral one is picked here, once.
+  const sslListen = { host: settings.proxySslListen.host, port: await resolveTlsPort(settings.proxySslListen.host, settings.proxySslListen.port) };
+
   let stopDemo: (() => Promise<void>) | null = null;
   if (values.demo === true) {
     const { startDemo } = await import('../quickstart/demo.js');
@@ -68,6 +81,7 @@ export async function runStart(argv: string[]): Promise<number> {
         limits: settings.limits,
         logLevel: settings.logLevel,
         accessLog: access.kind === 'file' ? access.path : access.kind,
+        tls: { host: sslListen.host, port: sslListen.port, defaultCertificate },
       },
     },
     log,
@@ -94,6 +108,8 @@ export async function runStart(argv: string[]): Promise<number> {
   log.info(
     {
       proxy: `${settings.proxyListen.host}:${supervisor.port}`,
+      // The HTTPS listener runs once a certificate is configured (here or by a reload).
+      proxy_ssl: defaultCertificate !== null || (supervisor.config?.snis ?? []).length > 0 ? `${sslListen.host}:${sslListen.port}` : null,
       admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
       workers: settings.workers,
       config: settings.configPath,

@@ -340,7 +340,9 @@ export class HealthChecker {
       if (this.#targetHealth(upstream, t) !== 'UNHEALTHY') available += w;
     }
     const threshold = upstream.healthchecks?.threshold ?? 0;
-    const healthy = total > 0 && (available * 100) / total >= threshold;
+    // No available weight means no target can be picked (the proxy answers 503), whatever
+    // the threshold: with the default threshold 0 the old check called that HEALTHY.
+    const healthy = available > 0 && (available * 100) / total >= threshold;
     const text: TargetHealthText = upstream.healthchecks === null ? 'HEALTHCHECKS_OFF' : healthy ? 'HEALTHY' : 'UNHEALTHY';
     return {
       data: {
