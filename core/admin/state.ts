@@ -34,6 +34,7 @@ export type AdminSupervisor = Pick<
   | 'metricsText'
   | 'health'
   | 'crashWorker'
+  | 'stallWorker'
 >;
 
 interface Stamp {

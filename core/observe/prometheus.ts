@@ -35,6 +35,8 @@ interface MergedSeries {
 export interface GatewayFacts {
   workers: number;
   workersAlive: number;
+  /** Alive but not answering the supervisor's heartbeat. */
+  workersUnresponsive: number;
   workerRestarts: number;
   configReloads: number;
   configVersion: number;
@@ -164,6 +166,7 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   add('gatehouse_workers', 'Worker threads configured and alive', 'gauge', () => [
     { labels: { state: 'configured' }, value: facts.workers },
     { labels: { state: 'alive' }, value: facts.workersAlive },
+    { labels: { state: 'unresponsive' }, value: facts.workersUnresponsive },
   ]);
   add('gatehouse_worker_restarts_total', 'Worker threads that died and were replaced', 'counter', () => [{ labels: {}, value: facts.workerRestarts }]);
   add('gatehouse_config_reloads_total', 'Configurations published after the first', 'counter', () => [{ labels: {}, value: facts.configReloads }]);

@@ -46,7 +46,15 @@ interface WorkerSlot {
   stopping: boolean;
   /** Times this slot's worker died and was replaced. */
   restarts: number;
+  /** Date.now() of the last heartbeat answer (or of the spawn). */
+  lastPong: number;
+  /** No heartbeat answer for HEARTBEAT_TIMEOUT_MS: its event loop is stuck. */
+  unresponsive: boolean;
 }
+
+/** Heartbeat: each worker is pinged this often and is unresponsive after this long. */
+const HEARTBEAT_INTERVAL_MS = 1000;
+const HEARTBEAT_TIMEOUT_MS = 5000;
 
 /**
  * Debug-only message (admin `POST /debug/workers/{i}/crash`, GATEHOUSE_DEBUG_ENDPOINTS=1):
@@ -80,6 +88,8 @@ export class Supervisor {
   #stopping = false;
   #queue: Promise<unknown> = Promise.resolve();
   #metricsId = 0;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #heartbeatSeq = 0;
   readonly #pendingMetrics = new Map<string, (snapshot: MetricsSnapshot) => void>();
   /** Last snapshot of each live worker, and the last ones of workers that died. */
   readonly #lastMetrics = new Map<Worker, MetricsSnapshot>();
@@ -111,13 +121,14 @@ export class Supervisor {
     return this.#normalized;
   }
 
-  workerStates(): { index: number; alive: boolean; version: number; restarts: number; thread_id: number | null }[] {
+  workerStates(): { index: number; alive: boolean; version: number; restarts: number; thread_id: number | null; unresponsive: boolean }[] {
     return this.#slots.map((s) => ({
       index: s.index,
       alive: s.worker !== null && s.listening,
       version: s.version,
       restarts: s.restarts,
       thread_id: s.worker?.threadId ?? null,
+      unresponsive: s.unresponsive,
     }));
   }
 
@@ -130,6 +141,14 @@ export class Supervisor {
     const slot = this.#slots[index];
     if (slot === undefined || slot.worker === null || !slot.listening || slot.stopping || this.#stopping) return false;
     slot.worker.postMessage(CRASH_MESSAGE);
+    return true;
+  }
+
+  /** Chaos hook (debug endpoints only): blocks worker `index`'s event loop for `ms`. */
+  stallWorker(index: number, ms: number): boolean {
+    const slot = this.#slots[index];
+    if (slot === undefined || slot.worker === null || !slot.listening || slot.stopping || this.#stopping) return false;
+    slot.worker.postMessage({ type: 'stall', ms } satisfies ToWorker);
     return true;
   }
 
@@ -159,7 +178,16 @@ export class Supervisor {
     this.#adopt(built.normalized, built.compiled);
     this.health.start(built.compiled.upstreams);
     const count = Math.max(1, this.#options.workers);
-    this.#slots = Array.from({ length: count }, (_, index) => ({ index, worker: null, version: 0, listening: false, stopping: false, restarts: 0 }));
+    this.#slots = Array.from({ length: count }, (_, index) => ({
+      index,
+      worker: null,
+      version: 0,
+      listening: false,
+      stopping: false,
+      restarts: 0,
+      lastPong: Date.now(),
+      unresponsive: false,
+    }));
     const first = this.#slots[0] as WorkerSlot;
     const requested = this.#options.proxyPort;
     if (requested !== 0 || count === 1) {
@@ -179,6 +207,28 @@ export class Supervisor {
       }
     }
     await Promise.all(this.#slots.slice(1).map((slot) => this.#spawn(slot, this.#port)));
+    this.#heartbeat = setInterval(() => this.#checkHeartbeats(), HEARTBEAT_INTERVAL_MS);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * Pings every worker and flags one whose event loop has not answered for
+   * HEARTBEAT_TIMEOUT_MS. A stuck worker is reported (log, /status, /metrics) but not
+   * terminated: tearing down a thread that still holds uWS sockets aborts the whole
+   * process (libuv refuses to close a loop with open handles), which would take every
+   * healthy worker down with it. Crashed workers are replaced (see #spawn's exit handler).
+   */
+  #checkHeartbeats(): void {
+    const now = Date.now();
+    const seq = ++this.#heartbeatSeq;
+    for (const slot of this.#slots) {
+      if (slot.worker === null || !slot.listening) continue;
+      if (!slot.unresponsive && now - slot.lastPong > HEARTBEAT_TIMEOUT_MS) {
+        slot.unresponsive = true;
+        this.#log.error({ worker: slot.index, silent_ms: now - slot.lastPong }, 'worker does not answer its heartbeat');
+      }
+      slot.worker.postMessage({ type: 'ping', seq } satisfies ToWorker);
+    }
   }
 
   #adopt(normalized: NormalizedConfig, compiled: CompiledConfig): void {
@@ -203,6 +253,8 @@ export class Supervisor {
     slot.worker = worker;
     slot.listening = false;
     slot.stopping = false;
+    slot.lastPong = Date.now();
+    slot.unresponsive = false;
     slot.version = this.#version;
     return new Promise<number>((resolve, reject) => {
       let settled = false;
@@ -224,6 +276,13 @@ export class Supervisor {
             this.#log.error({ worker: slot.index, version: message.version, err: message.message }, 'worker kept its previous config');
             break;
           case 'drained':
+            break;
+          case 'pong':
+            slot.lastPong = Date.now();
+            if (slot.unresponsive) {
+              slot.unresponsive = false;
+              this.#log.warn({ worker: slot.index }, 'worker answers its heartbeat again');
+            }
             break;
           case 'metrics': {
             this.#lastMetrics.set(worker, message.snapshot);
@@ -345,6 +404,7 @@ export class Supervisor {
     return {
       workers: states.length,
       workersAlive: states.filter((w) => w.alive).length,
+      workersUnresponsive: states.filter((w) => w.unresponsive).length,
       workerRestarts: this.restarts,
       configReloads: this.reloads,
       configVersion: this.#version,
@@ -365,6 +425,7 @@ export class Supervisor {
   /** Drains every worker: stop accepting, finish in-flight requests, exit. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     const timeoutMs = this.#options.drainTimeoutMs ?? 10_000;
     await Promise.all(
       this.#slots.map(async (slot) => {

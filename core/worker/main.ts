@@ -154,6 +154,15 @@ port.on('message', (message: ToWorker) => {
     });
   } else if (message.type === 'snapshot') applySnapshot(message.snapshot);
   else if (message.type === 'drain') void drain(message.timeoutMs);
+  else if (message.type === 'ping') send({ type: 'pong', seq: message.seq });
+  else if (message.type === 'stall') {
+    const until = Date.now() + message.ms;
+    setImmediate(() => {
+      while (Date.now() < until) {
+        /* deliberately stuck: the debug stall hook */
+      }
+    });
+  }
   else if (message.type === 'metrics') send({ type: 'metrics', id: message.id, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
 });
 

@@ -48,8 +48,11 @@ export type ToWorker =
   | { type: 'snapshot'; snapshot: SharedArrayBuffer }
   | { type: 'drain'; timeoutMs: number }
   | { type: 'metrics'; id: number }
+  | { type: 'ping'; seq: number }
   /** Debug-only chaos hook (GATEHOUSE_DEBUG_ENDPOINTS=1): throw an uncaught exception. */
-  | { type: 'crash' };
+  | { type: 'crash' }
+  /** Debug-only: block this worker's event loop for `ms` (heartbeat tests). */
+  | { type: 'stall'; ms: number };
 
 /** Worker -> supervisor. */
 export type FromWorker =
@@ -58,4 +61,5 @@ export type FromWorker =
   | { type: 'applied'; version: number }
   | { type: 'apply-failed'; version: number; message: string }
   | { type: 'drained' }
-  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
+  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot }
+  | { type: 'pong'; seq: number };

@@ -5,6 +5,8 @@
  *   POST /debug/workers/{index}/crash -> 202: worker {index} dies of an uncaught exception
  *                                        and is restarted by the supervisor; 404 when there
  *                                        is no such live worker
+ *   POST /debug/workers/{index}/stall?ms=N -> 202: worker {index} blocks its event loop for N
+ *                                        ms (max 60000), as a stuck worker would
  */
 import type { RouteDef } from '../dispatch.js';
 import { notFound } from '../errors.js';
@@ -15,8 +17,24 @@ export function debugEndpointsEnabled(env: NodeJS.ProcessEnv = process.env): boo
   return env[DEBUG_ENDPOINTS_ENV] === '1';
 }
 
+function workerIndex(text: string | undefined): number {
+  if (text === undefined || !/^\d{1,4}$/.test(text)) throw notFound();
+  return Number(text);
+}
+
 export function debugRoutes(): RouteDef[] {
   return [
+    {
+      pattern: '/debug/workers/:index/stall',
+      methods: {
+        POST: (req) => {
+          const index = workerIndex(req.params['index']);
+          const ms = Math.min(Number(req.query.get('ms') ?? '1000') || 0, 60_000);
+          if (!req.state.supervisor.stallWorker(index, ms)) throw notFound();
+          return { status: 202, body: { message: `worker ${index} told to stall for ${ms} ms`, worker: index } };
+        },
+      },
+    },
     {
       pattern: '/debug/workers/:index/crash',
       methods: {

@@ -355,6 +355,6 @@ describe('protocol errors', () => {
     expect(root.body).toMatchObject({ tagline: 'Welcome to gatehouse', configuration: { workers: 1 } });
     const status = await admin.get('/status');
     expect(status.body.configuration_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(status.body.workers).toEqual([{ index: 0, alive: true, version: status.body.config_version, restarts: 0, thread_id: expect.any(Number) }]);
+    expect(status.body.workers).toEqual([{ index: 0, alive: true, version: status.body.config_version, restarts: 0, thread_id: expect.any(Number), unresponsive: false }]);
   });
 });

@@ -10,7 +10,7 @@ function snapshot(service: string, route: string, latenciesMs: number[], codes: 
   return { series: [{ service, route, codes, total: enc, upstream: enc, kong: enc, ingress: bytes[0], egress: bytes[1] }], wasm: [], wasmFaults: [] };
 }
 
-const facts = { workers: 2, workersAlive: 2, workerRestarts: 1, configReloads: 3, configVersion: 4, targets: [] };
+const facts = { workers: 2, workersAlive: 2, workersUnresponsive: 0, workerRestarts: 1, configReloads: 3, configVersion: 4, targets: [] };
 
 describe('prometheus exposition', () => {
   it('counts each latency in the first bucket at or above it (cumulative)', () => {
