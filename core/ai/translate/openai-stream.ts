@@ -1,0 +1,178 @@
+/**
+ * OpenAI streaming: `data: {chat.completion.chunk}` frames ending with `data: [DONE]`.
+ *
+ * OpenAiStreamParser reads an upstream stream into canonical events, chunk by chunk.
+ * OpenAiStreamRenderer writes canonical events as OpenAI chunks for a client. Usage is
+ * held until the end (OpenAI sends it in a last chunk with `choices: []`) and shown only
+ * when the client asked for it with `stream_options.include_usage`.
+ */
+import { SseDecoder, sseFrame } from '../sse.js';
+import type { FinishReason, StreamEvent, Usage } from '../types.js';
+import { arr, isObject, obj, parseJson, str } from '../json-shape.js';
+import type { JsonObject } from '../json-shape.js';
+import { openAiFinish, parseOpenAiUsage, renderOpenAiUsage } from './openai.js';
+
+/** Upstream stream -> canonical events. `hiddenUsage`: the gateway, not the client, asked for usage. */
+export class OpenAiStreamParser {
+  readonly #sse = new SseDecoder();
+  readonly #hiddenUsage: boolean;
+  #started = false;
+  #finished = false;
+  #done = false;
+
+  constructor(hiddenUsage: boolean) {
+    this.#hiddenUsage = hiddenUsage;
+  }
+
+  feed(chunk: Uint8Array | string): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const ev of this.#sse.feed(chunk)) this.#take(ev.data, out);
+    return out;
+  }
+
+  /** The upstream closed: flush, and report a stream cut short as an error. */
+  end(): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const ev of this.#sse.end()) this.#take(ev.data, out);
+    if (!this.#done) {
+      if (!this.#finished) out.push({ type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' });
+      out.push({ type: 'end' });
+      this.#done = true;
+    }
+    return out;
+  }
+
+  #take(data: string, out: StreamEvent[]): void {
+    if (this.#done) return;
+    if (data === '[DONE]') {
+      this.#done = true;
+      out.push({ type: 'end' });
+      return;
+    }
+    const chunk = parseJson(data);
+    if (!isObject(chunk)) return;
+    const error = obj(chunk, 'error');
+    if (error !== undefined) {
+      out.push({ type: 'error', status: 500, message: str(error, 'message') ?? 'upstream error', errorType: str(error, 'type') ?? 'api_error' });
+      this.#finished = true;
+      return;
+    }
+    if (!this.#started) {
+      this.#started = true;
+      out.push({ type: 'start', id: str(chunk, 'id') ?? '', model: str(chunk, 'model') ?? '' });
+    }
+    const choice = arr(chunk, 'choices')?.[0];
+    if (isObject(choice)) {
+      const delta = obj(choice, 'delta');
+      if (delta !== undefined) {
+        const content = str(delta, 'content');
+        if (content !== undefined && content !== '') out.push({ type: 'text', text: content });
+        for (const call of arr(delta, 'tool_calls') ?? []) {
+          if (!isObject(call)) continue;
+          const fn = obj(call, 'function') ?? {};
+          const ev: StreamEvent & { type: 'tool_call' } = {
+            type: 'tool_call',
+            index: typeof call['index'] === 'number' ? call['index'] : 0,
+            argumentsDelta: str(fn, 'arguments') ?? '',
+          };
+          const id = str(call, 'id');
+          if (id !== undefined) ev.id = id;
+          const name = str(fn, 'name');
+          if (name !== undefined) ev.name = name;
+          out.push(ev);
+        }
+      }
+      const reason = str(choice, 'finish_reason');
+      if (reason !== undefined) {
+        this.#finished = true;
+        out.push({ type: 'finish', reason: openAiFinish(reason) });
+      }
+    }
+    const usage = parseOpenAiUsage(chunk['usage']);
+    if (usage !== null) out.push({ type: 'usage', usage, hidden: this.#hiddenUsage });
+  }
+}
+
+export interface OpenAiRenderOptions {
+  /** The client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+  /** Unix seconds for `created`. */
+  created: number;
+  /** Used when the upstream's start event carries none. */
+  id?: string;
+  model?: string;
+}
+
+/** Canonical events -> OpenAI SSE text for the client; push() returns '' when nothing is due. */
+export class OpenAiStreamRenderer {
+  readonly #opts: OpenAiRenderOptions;
+  #id = '';
+  #model = '';
+  #usage: Usage | null = null;
+  #ended = false;
+  #reason: FinishReason | null = null;
+
+  constructor(opts: OpenAiRenderOptions) {
+    this.#opts = opts;
+    this.#id = opts.id ?? '';
+    this.#model = opts.model ?? '';
+  }
+
+  #chunk(delta: JsonObject, finish: string | null): string {
+    return sseFrame(JSON.stringify({
+      id: this.#id,
+      object: 'chat.completion.chunk',
+      created: this.#opts.created,
+      model: this.#model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    }));
+  }
+
+  push(ev: StreamEvent): string {
+    if (this.#ended) return '';
+    switch (ev.type) {
+      case 'start':
+        if (ev.id !== '') this.#id = ev.id;
+        if (ev.model !== '') this.#model = ev.model;
+        return this.#chunk({ role: 'assistant', content: '' }, null);
+      case 'text':
+        return this.#chunk({ content: ev.text }, null);
+      case 'tool_call': {
+        const call: JsonObject = { index: ev.index };
+        const fn: JsonObject = { arguments: ev.argumentsDelta };
+        if (ev.id !== undefined) {
+          call['id'] = ev.id;
+          call['type'] = 'function';
+        }
+        if (ev.name !== undefined) fn['name'] = ev.name;
+        call['function'] = fn;
+        return this.#chunk({ tool_calls: [call] }, null);
+      }
+      case 'finish':
+        if (this.#reason !== null) return '';
+        this.#reason = ev.reason;
+        return this.#chunk({}, ev.reason === 'error' ? 'stop' : ev.reason);
+      case 'usage':
+        this.#usage = ev.usage;
+        return '';
+      case 'error':
+        this.#ended = true;
+        return sseFrame(JSON.stringify({ error: { message: ev.message, type: ev.errorType, param: null, code: null } })) + 'data: [DONE]\n\n';
+      case 'end': {
+        this.#ended = true;
+        let text = '';
+        if (this.#opts.includeUsage && this.#usage !== null) {
+          text += sseFrame(JSON.stringify({
+            id: this.#id,
+            object: 'chat.completion.chunk',
+            created: this.#opts.created,
+            model: this.#model,
+            choices: [],
+            usage: renderOpenAiUsage(this.#usage),
+          }));
+        }
+        return text + 'data: [DONE]\n\n';
+      }
+    }
+  }
+}
