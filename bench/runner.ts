@@ -107,7 +107,7 @@ async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skippe
   const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
   const targets: RunningTarget[] = [];
   try {
-    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir };
+    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir, filters: s.filters ?? [] };
     targets.push(...(await startTargets(s, o, ctx, skipped)));
     const out: Measurement[] = [];
     const maxSamples = await measureInterleaved(s, o, targets, o.driver, null, plan.load);

@@ -1,3 +1,5 @@
+import type { BenchFilter } from '../targets/gatehouse-config.js';
+
 /** One macro-benchmark scenario: a single request shape driven at one target. */
 export interface Scenario {
   readonly name: string;
@@ -11,4 +13,6 @@ export interface Scenario {
   readonly connections: number;
   /** Default measured seconds per round (overridden by --duration). */
   readonly duration: number;
+  /** WASM filters the gateway target runs on its route (none when absent). */
+  readonly filters?: readonly BenchFilter[];
 }

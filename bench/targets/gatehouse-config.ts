@@ -1,6 +1,21 @@
-/** The Kong-format declarative config the gateway target runs: one service, one catch-all route. */
-export function gatehouseConfig(upstreamPort: number): string {
-  return [
+import { fileURLToPath } from 'node:url';
+
+/** A WASM filter a scenario puts on the gateway's catch-all route. */
+export interface BenchFilter {
+  /** File name without `.wasm` in WASM_FILTERS_DIR (built by `npm run build`). */
+  readonly name: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** dist/wasm-filters, next to dist/bench/ once built: where `npm run build` puts the built-in plugins. */
+export const WASM_FILTERS_DIR = fileURLToPath(new URL('../../wasm-filters/', import.meta.url));
+
+/**
+ * The Kong-format declarative config the gateway target runs: one service, one catch-all
+ * route, and (for the wasm-* scenarios) a filter chain on that route.
+ */
+export function gatehouseConfig(upstreamPort: number, filters: readonly BenchFilter[] = []): string {
+  const lines = [
     '_format_version: "3.0"',
     'services:',
     '  - name: echo',
@@ -9,6 +24,19 @@ export function gatehouseConfig(upstreamPort: number): string {
     '      - name: all',
     '        paths: ["/"]',
     '        strip_path: false',
-    '',
-  ].join('\n');
+  ];
+  if (filters.length > 0) {
+    lines.push('filter_chains:', '  - name: bench', '    route: all', '    filters:');
+    for (const f of filters) {
+      lines.push(`      - name: ${JSON.stringify(f.name)}`);
+      if (f.config !== undefined) lines.push(`        config: ${JSON.stringify(f.config)}`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** Extra `gatehouse start` flags a filter chain needs (the filters path), or none. */
+export function gatehouseFilterArgs(filters: readonly BenchFilter[]): string[] {
+  return filters.length === 0 ? [] : ['--wasm-filters-path', WASM_FILTERS_DIR];
 }

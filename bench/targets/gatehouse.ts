@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned } from '../pinning.js';
 import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
-import { gatehouseConfig } from './gatehouse-config.js';
+import { gatehouseConfig, gatehouseFilterArgs } from './gatehouse-config.js';
 import type { RunningTarget, TargetContext } from './types.js';
 
 /** dist/tools/cli/index.js, next to dist/bench/targets/ once built. */
@@ -17,7 +17,8 @@ export function gatehouseUnavailable(): string | null {
 
 export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
   const config = join(ctx.tmpDir, 'gatehouse.yaml');
-  await writeFile(config, gatehouseConfig(ctx.upstreamPort));
+  const filters = ctx.filters ?? [];
+  await writeFile(config, gatehouseConfig(ctx.upstreamPort, filters));
   const port = await freePort();
   const [cmd, args] = pinned(ctx.cpus, process.execPath, [
     GATEHOUSE_CLI,
@@ -30,6 +31,7 @@ export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget>
     `127.0.0.1:${port}`,
     '--admin-listen',
     '127.0.0.1:0',
+    ...gatehouseFilterArgs(filters),
   ]);
   const started = startChild(cmd, args, { ...process.env, GATEHOUSE_ACCESS_LOG: 'off' });
   try {

@@ -1,4 +1,5 @@
 import type { TargetName } from '../results.js';
+import type { BenchFilter } from './gatehouse-config.js';
 
 export interface TargetContext {
   upstreamPort: number;
@@ -7,6 +8,8 @@ export interface TargetContext {
   workers: number;
   /** A private temp directory for config files, pid files and logs. */
   tmpDir: string;
+  /** WASM filters on the gateway's route (the wasm-* scenarios); other targets ignore it. */
+  filters?: readonly BenchFilter[];
 }
 
 export interface RunningTarget {

@@ -124,7 +124,13 @@ export class FilteredRequest {
       // Answer first (ctx.finished), then abort: the abort's onError must find the request done.
       const abort = this.ctx.abortUpstream;
       this.#respondLocal();
-      if (abort !== null) abort(new Error('a WASM filter answered the request'));
+      const err = new Error('a WASM filter answered the request');
+      if (abort !== null) abort(err);
+      // The upstream attempt may not be connected yet (abortUpstream still null): failing
+      // the body stream ends it too. Without this the dispatched request waited forever
+      // for the rest of a body that would never come, holding an upstream connection
+      // (found by test/integration/wasm/conformance.test.ts: a stop then hung 2 s).
+      this.#stream?.fail(err);
       return false;
     }
     const stream = this.#stream;

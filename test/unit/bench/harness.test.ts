@@ -97,8 +97,8 @@ describe('cpu pinning plan', () => {
 });
 
 describe('scenarios', () => {
-  it('has the four named scenarios with unique names and a 1 KiB post body', () => {
-    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse']);
+  it('has the named scenarios with unique names and a 1 KiB post body', () => {
+    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse', 'wasm-none', 'wasm-noop', 'wasm-headers']);
     const post = scenarios.find((s) => s.name === 'post-1k');
     expect(Buffer.byteLength(post?.body ?? '')).toBe(1024);
     expect(JSON.parse(post?.body ?? '')).toHaveProperty('data');

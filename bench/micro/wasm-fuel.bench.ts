@@ -1,0 +1,129 @@
+/**
+ * Micro benchmark: what fuel instrumentation costs per request cycle. The same filter
+ * (wasm-plugins/noop, as a no-op and with `touch_headers`: read two headers, set two)
+ * is prepared twice from the same bytes and memory cap:
+ *
+ *   fuel     prepareModuleSync (core/wasm/prepare/prepare.ts): what the gateway loads
+ *   no-fuel  the fuel global and its set/get exports only, no ticks at function entries,
+ *            exits and loop heads (the host refuels before every callback either way)
+ *
+ * One request cycle is the harness's: a new http context, request headers, response
+ * headers, then proxy_on_log / on_done / on_delete (WasmInstance.stream + HttpStream).
+ * `none` is the host-side request objects alone (no filter), for reference.
+ *
+ * Plain Node script (no vitest). Without arguments it runs each case in a fresh child
+ * process (so one case's JIT state never colours another's) and prints a table; with a
+ * case name it runs that case only and prints one JSON line.
+ *
+ *   npm run build && node dist/bench/micro/wasm-fuel.bench.js [CASE] [--iterations N]
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import binaryen from 'binaryen';
+import { FUEL_GET_EXPORT, FUEL_GLOBAL, FUEL_SET_EXPORT } from '../../core/wasm/abi/import-names.js';
+import { SimpleHostRequest } from '../../core/wasm/host-request.js';
+import { Verdict } from '../../core/wasm/http-stream.js';
+import { WasmInstance } from '../../core/wasm/instance.js';
+import { DEFAULT_WASM_LIMITS } from '../../core/wasm/limits.js';
+import { WasmMetrics } from '../../core/wasm/metrics.js';
+import { capMemory } from '../../core/wasm/prepare/memory-cap.js';
+import { contentHash, prepareModuleSync, type PreparedModule } from '../../core/wasm/prepare/prepare.js';
+import { SharedKv } from '../../core/shared/kv.js';
+
+const NOOP_WASM = fileURLToPath(new URL('../../wasm-filters/noop.wasm', import.meta.url));
+
+const CASES = ['none', 'noop/no-fuel', 'noop/fuel', 'headers/no-fuel', 'headers/fuel'] as const;
+type Case = (typeof CASES)[number];
+
+const REQUEST = { method: 'GET', path: '/hello', headers: { 'x-bench-a': 'alpha', 'user-agent': 'bench/1', accept: '*/*' } };
+const RESPONSE = { status: 200, headers: { 'content-type': 'text/plain', 'content-length': '13' } };
+
+/** The same guest with the fuel plumbing the host expects but no fuel ticks. */
+function prepareWithoutFuel(wasm: Uint8Array): PreparedModule {
+  const limits = DEFAULT_WASM_LIMITS;
+  const module = binaryen.readBinaryWithFeatures(wasm, binaryen.Features.All);
+  try {
+    module.addGlobal(FUEL_GLOBAL, binaryen.i32, true, module.i32.const(limits.fuelPerCallback));
+    module.addFunction('__bench_fuel_set', binaryen.i32, binaryen.none, [], module.global.set(FUEL_GLOBAL, module.local.get(0, binaryen.i32)));
+    module.addFunction('__bench_fuel_get', binaryen.none, binaryen.i32, [], module.global.get(FUEL_GLOBAL, binaryen.i32));
+    module.addFunctionExport('__bench_fuel_set', FUEL_SET_EXPORT);
+    module.addFunctionExport('__bench_fuel_get', FUEL_GET_EXPORT);
+    if (!module.validate()) throw new Error('uninstrumented module failed validation');
+    const bytes = capMemory(module.emitBinary(), limits.memoryPages);
+    // A distinct hash: the compile cache must not hand back the instrumented module.
+    return { bytes, hash: `no-fuel:${contentHash(wasm, limits.memoryPages, 0)}`, abiVersion: '0.2.1' };
+  } finally {
+    module.dispose();
+  }
+}
+
+function filterFor(name: Exclude<Case, 'none'>): WasmInstance {
+  const wasm = new Uint8Array(readFileSync(NOOP_WASM));
+  const [mode, fuel] = name.split('/') as ['noop' | 'headers', 'fuel' | 'no-fuel'];
+  const limits = DEFAULT_WASM_LIMITS;
+  const prepared = fuel === 'fuel' ? prepareModuleSync({ wasm, memoryPages: limits.memoryPages, fuel: limits.fuelPerCallback }) : prepareWithoutFuel(wasm);
+  return new WasmInstance(prepared, {
+    name: 'noop',
+    config: mode === 'headers' ? { touch_headers: true } : null,
+    limits,
+    kv: SharedKv.create(),
+    metrics: new WasmMetrics(),
+  });
+}
+
+function runCase(name: Case, iterations: number): void {
+  const instance = name === 'none' ? null : filterFor(name);
+  let checked = 0;
+  const cycle = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      const host = new SimpleHostRequest(REQUEST);
+      if (instance === null) {
+        host.setResponse(RESPONSE);
+        continue;
+      }
+      const stream = instance.stream(host);
+      if (stream.requestHeaders(true) !== Verdict.Continue) throw new Error('request headers did not continue');
+      host.setResponse(RESPONSE);
+      if (stream.responseHeaders(true) !== Verdict.Continue) throw new Error('response headers did not continue');
+      stream.finish();
+      if (stream.fault !== null) throw new Error(`guest fault: ${stream.fault.message}`);
+      // Prove the headers filter really did its work (once per run is enough).
+      if (checked === 0 && name.startsWith('headers/')) {
+        if (host.requestHeaders.get('x-bench-seen') !== 'alpha') throw new Error('headers filter did not set x-bench-seen');
+        checked++;
+      }
+    }
+  };
+  cycle(Math.min(iterations, 50_000)); // warm-up
+  const start = process.hrtime.bigint();
+  cycle(iterations);
+  const ns = Number(process.hrtime.bigint() - start);
+  console.log(JSON.stringify({ case: name, iterations, nsPerCycle: ns / iterations, generation: instance?.generation ?? 0 }));
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const itIndex = args.indexOf('--iterations');
+  const iterations = itIndex === -1 ? 300_000 : Number(args[itIndex + 1]);
+  const caseArg = args.find((a, i) => !a.startsWith('--') && i !== itIndex + 1);
+  if (caseArg !== undefined) {
+    if (!(CASES as readonly string[]).includes(caseArg)) throw new Error(`unknown case ${caseArg} (have: ${CASES.join(', ')})`);
+    runCase(caseArg as Case, iterations);
+    return;
+  }
+  const self = fileURLToPath(import.meta.url);
+  console.log(`wasm-fuel: ${iterations} request cycles per case, node ${process.version}`);
+  console.log('case            | ns/cycle | fuel overhead');
+  const results = new Map<string, number>();
+  for (const c of CASES) {
+    const line = execFileSync(process.execPath, [self, c, '--iterations', String(iterations)], { encoding: 'utf8' });
+    const r = JSON.parse(line) as { nsPerCycle: number };
+    results.set(c, r.nsPerCycle);
+    const base = c.endsWith('/fuel') ? results.get(c.replace('/fuel', '/no-fuel')) : undefined;
+    const overhead = base === undefined ? '' : `${(r.nsPerCycle - base).toFixed(0)} ns (${(((r.nsPerCycle - base) / base) * 100).toFixed(1)}%)`;
+    console.log(`${c.padEnd(15)} | ${r.nsPerCycle.toFixed(0).padStart(8)} | ${overhead}`);
+  }
+}
+
+main();

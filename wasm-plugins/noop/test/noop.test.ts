@@ -1,0 +1,37 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, get, response } from '../../../sdk/harness/index.js';
+import { buildWasm } from '../../../test/helpers/wasm-build.js';
+
+let wasm: Uint8Array;
+
+beforeAll(async () => {
+  wasm = await buildWasm('wasm-plugins/noop/assembly/index.ts');
+});
+
+describe('noop', () => {
+  it('changes nothing by default: request and response go through as they are', async () => {
+    const h = createHarness(wasm, { name: 'noop' });
+    const r = await h.run({ ...get('/x', { 'x-bench-a': '1', 'user-agent': 'ua' }), response: response(201, 'body', { 'x-up': 'u' }) });
+    expect(r.localResponse).toBeNull();
+    expect(r.fault).toBeNull();
+    expect(r.request.headers['x-bench-seen']).toBeUndefined();
+    expect(r.request.headers['x-bench-a']).toBe('1');
+    expect(r.response?.status).toBe(201);
+    expect(r.response?.headers['x-up']).toBe('u');
+    expect(r.response?.body).toBe('body');
+  });
+
+  it('with touch_headers reads two request headers and sets two', async () => {
+    const h = createHarness(wasm, { name: 'noop', config: { touch_headers: true } });
+    const r = await h.run(get('/x', { 'x-bench-a': 'alpha', 'user-agent': 'bench/1' }));
+    expect(r.request.headers['x-bench-seen']).toBe('alpha');
+    expect(r.request.headers['x-bench-agent']).toBe('bench/1');
+    const bare = await h.run(get('/y'));
+    expect(bare.request.headers['x-bench-seen']).toBe('none');
+    expect(bare.request.headers['x-bench-agent']).toBe('none');
+  });
+
+  it('refuses a configuration that is not JSON', () => {
+    expect(() => createHarness(wasm, { name: 'noop', config: 'not json' })).toThrow(/rejected its configuration/);
+  });
+});
