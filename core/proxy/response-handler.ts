@@ -20,7 +20,6 @@ import { connectionTokens, isDroppedResponseHeader, VIA_TOKEN } from '../lib/hea
 import { statusLine } from '../lib/http-status.js';
 import type { RequestContext } from '../worker/context.js';
 import type { FilteredRequest } from '../worker/filtered-request.js';
-import { HeaderMap } from '../wasm/header-map.js';
 import type { LocalResponse } from '../wasm/host-request.js';
 import { Verdict } from '../wasm/http-stream.js';
 import { REQUEST_ID_HEADER } from './forwarded.js';
@@ -60,6 +59,11 @@ export class ProxyExchange {
   #chunk: Buffer | null = null;
   #headMode = false;
   #settled = false;
+  /** Filtered routes: the upstream's Content-Length (-1 unknown) and bytes received so far. */
+  #upstreamLength = -1;
+  #upstreamBytes = 0;
+  /** The filters already saw end of stream (on the last sized chunk). */
+  #filtersEnded = false;
   readonly #writeHead: () => void;
   readonly #writeChunk: () => void;
   readonly #end: () => void;
@@ -110,7 +114,12 @@ export class ProxyExchange {
     if (ctx.finished) return false;
     let chunk = data;
     if (ctx.filtered !== null && this.#mode !== MODE_EMPTY) {
-      const out = this.#filterBody(ctx.filtered, chunk, false);
+      // The upstream's last byte of a sized body is end of stream for the filters: one
+      // guest call instead of a second, empty one at completion.
+      this.#upstreamBytes += data.byteLength;
+      const last = this.#upstreamLength >= 0 && this.#upstreamBytes >= this.#upstreamLength;
+      if (last) this.#filtersEnded = true;
+      const out = this.#filterBody(ctx.filtered, chunk, last);
       if (out === null) return false;
       if (out.byteLength === 0) return true;
       chunk = out;
@@ -128,7 +137,7 @@ export class ProxyExchange {
     ctx.abortUpstream = null;
     this.#settle(true);
     if (ctx.finished) return;
-    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY) {
+    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY && !this.#filtersEnded) {
       // End of stream through the filters: they release whatever they held back.
       const out = this.#filterBody(ctx.filtered, NO_BYTES, true);
       if (out === null) return;
@@ -174,11 +183,8 @@ export class ProxyExchange {
 
   /** Response headers through the filters; false pauses undici until they decide. */
   #filterResponseHeaders(filtered: FilteredRequest, status: number, raw: Buffer[]): boolean {
-    const map = new HeaderMap([[':status', String(status)]]);
-    for (let i = 0; i < raw.length; i += 2) {
-      map.add((raw[i] as Buffer).toString('latin1').toLowerCase(), (raw[i + 1] as Buffer).toString('latin1'));
-    }
-    filtered.host.responseHeaders = map;
+    filtered.host.setUpstreamResponse(status, raw);
+    this.#upstreamLength = this.#headMode || status === 204 || status === 304 ? -1 : contentLengthOf(raw);
     const verdict = filtered.run.responseHeaders(this.#headMode || status === 204 || status === 304);
     if (verdict instanceof Promise) {
       verdict.then(
@@ -200,7 +206,13 @@ export class ProxyExchange {
       this.#answerLocally(filtered);
       return false;
     }
-    const map = filtered.host.responseHeaders ?? new HeaderMap();
+    const map = filtered.host.responseHeaderMap;
+    if (map === null) {
+      // No filter looked at the response headers: the upstream's go out as they are.
+      this.#chooseMode(this.#statusCode, this.#rawHeaders as Buffer[]);
+      if (this.#mode === MODE_CHUNKED) ctx.res.cork(this.#writeHead);
+      return true;
+    }
     const status = Number(map.get(':status')) || this.#statusCode;
     const raw: Buffer[] = [];
     for (const [name, value] of map.pairs()) {
@@ -256,14 +268,7 @@ export class ProxyExchange {
 
   /** Picks how the body will be written, from the status and Content-Length. */
   #chooseMode(status: number, raw: Buffer[]): void {
-    let contentLength = -1;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i] as Buffer;
-      // 'content-length' is 14 bytes: compare only names of that length.
-      if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
-        contentLength = Number((raw[i + 1] as Buffer).toString('latin1'));
-      }
-    }
+    const contentLength = contentLengthOf(raw);
     if (this.#headMode || status === 204 || status === 304 || status < 200) {
       this.#mode = MODE_EMPTY;
       this.#total = this.#headMode && status !== 204 && status !== 304 ? contentLength : -1;
@@ -385,6 +390,19 @@ export class ProxyExchange {
     ctx.finished = true;
     this.owner.finish(ctx);
   }
+}
+
+/** The Content-Length of raw headers, or -1. */
+function contentLengthOf(raw: readonly Buffer[]): number {
+  let contentLength = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    // 'content-length' is 14 bytes: compare only names of that length.
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
+      contentLength = Number((raw[i + 1] as Buffer).toString('latin1'));
+    }
+  }
+  return contentLength;
 }
 
 /** Header names listed by the raw headers' Connection values (other than close/keep-alive), or null. */

@@ -12,8 +12,14 @@ import type { RequestContext } from './context.js';
 export class GatewayHostRequest implements HostRequest {
   readonly ctx: RequestContext;
   #requestHeaders: HeaderMap | null = null;
-  /** Set by the exchange when the upstream response (or a local one) starts. */
-  responseHeaders: HeaderMap | null = null;
+  /**
+   * The upstream response's status and raw headers, set by the exchange; the map a filter
+   * sees is built from them only when a filter asks for it (a filter that never reads the
+   * response headers costs no map and no re-encoding).
+   */
+  #responseStatus = 0;
+  #responseRaw: readonly Buffer[] | null = null;
+  #responseMap: HeaderMap | null = null;
   readonly #requestTrailers = new HeaderMap();
   readonly #responseTrailers = new HeaderMap();
 
@@ -33,12 +39,36 @@ export class GatewayHostRequest implements HostRequest {
       case MapType.HttpRequestTrailers:
         return this.#requestTrailers;
       case MapType.HttpResponseHeaders:
-        return this.responseHeaders;
+        return this.#responseHeaders();
       case MapType.HttpResponseTrailers:
-        return this.responseHeaders === null ? null : this.#responseTrailers;
+        return this.#responseRaw === null ? null : this.#responseTrailers;
       default:
         return null;
     }
+  }
+
+  /** The upstream response started: its headers become visible to the response phases. */
+  setUpstreamResponse(status: number, raw: readonly Buffer[]): void {
+    this.#responseStatus = status;
+    this.#responseRaw = raw;
+    this.#responseMap = null;
+  }
+
+  /** The response map if a filter built it (null: no filter looked, nothing changed). */
+  get responseHeaderMap(): HeaderMap | null {
+    return this.#responseMap;
+  }
+
+  #responseHeaders(): HeaderMap | null {
+    if (this.#responseMap !== null) return this.#responseMap;
+    const raw = this.#responseRaw;
+    if (raw === null) return null;
+    const map = new HeaderMap([[':status', String(this.#responseStatus)]]);
+    for (let i = 0; i < raw.length; i += 2) {
+      map.add((raw[i] as Buffer).toString('latin1').toLowerCase(), (raw[i + 1] as Buffer).toString('latin1'));
+    }
+    this.#responseMap = map;
+    return map;
   }
 
   #buildRequestMap(): HeaderMap {
@@ -94,7 +124,7 @@ export class GatewayHostRequest implements HostRequest {
       case 'response.code':
         return ctx.status === 0 ? undefined : ctx.status;
       case 'response.headers':
-        return this.responseHeaders ?? undefined;
+        return this.#responseHeaders() ?? undefined;
       case 'route_name':
         return ctx.route?.name ?? undefined;
       case 'route_id':
