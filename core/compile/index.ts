@@ -3,12 +3,22 @@
  * same output. Each domain compiles its own part; this file only assembles and stamps.
  */
 import { createHash } from 'node:crypto';
-import type { NormalizedConfig } from '../config/types.js';
+import type { ConfigError, NormalizedConfig } from '../config/types.js';
 import type { CompiledConfig, CompiledRoute } from './types.js';
 import { compileRouter } from '../router/compile.js';
 import { compileProxyTables } from '../proxy/compile.js';
 import { compileFilters, type PreparedFilters } from '../wasm/compile.js';
 import { compileTls } from '../tls/compile.js';
+import { compileAi } from '../ai/compile.js';
+
+/** Config errors only compile can find (plugin configs): the build reports them like validation errors. */
+export class CompileErrors extends Error {
+  readonly errors: readonly ConfigError[];
+  constructor(errors: readonly ConfigError[]) {
+    super(errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`)).join('; '));
+    this.errors = errors;
+  }
+}
 
 export function configHash(config: NormalizedConfig): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex');
@@ -23,6 +33,8 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
   const disabled = new Set(config.services.filter((s) => !s.enabled).map((s) => s.id));
   const active = config.routes.filter((route) => route.service === null || !disabled.has(route.service));
   const { wasm, routeFilters } = compileFilters(config, active, prepared);
+  const ai = compileAi(config, active);
+  if (ai.errors.length > 0) throw new CompileErrors(ai.errors);
   const routes: CompiledRoute[] = active.map((route, i) => ({
     id: route.id,
     name: route.name ?? route.id,
@@ -33,6 +45,7 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     pathHandling: route.path_handling,
     httpsRedirectStatusCode: route.https_redirect_status_code,
     filters: routeFilters[i] ?? null,
+    ai: ai.routeAi[i] ?? null,
   }));
   return {
     version,

@@ -8,6 +8,7 @@
  */
 import type { RouterTable } from '../router/table.js';
 import type { PathHandling, Protocol } from '../config/types.js';
+import type { CompiledAiRoute } from '../ai/compile-types.js';
 
 export interface CompiledRoute {
   id: string;
@@ -22,6 +23,8 @@ export interface CompiledRoute {
   httpsRedirectStatusCode: number;
   /** Indexes into CompiledConfig.wasm.filters, in run order (service chain, then route chain); null = none. */
   filters: number[] | null;
+  /** ai-proxy / ai-proxy-advanced on this route (with its ai-prompt-* plugins), or null. */
+  ai: CompiledAiRoute | null;
 }
 
 export interface CompiledService {

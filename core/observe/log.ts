@@ -55,6 +55,7 @@ export function createAccessLog(destination: string, workerIndex: number): Acces
         },
         bytes_in: ctx.bytesIn,
         bytes_out: ctx.bytesOut,
+        ...(ctx.ai === null ? {} : { ai: ctx.ai.logEntry() }),
       }, 'access');
     },
     flush: () => sink.flush(),

@@ -6,6 +6,9 @@
  *   latency    hdr histograms per (service, route): total request, upstream (time to the
  *              upstream's first byte), gateway (time spent before dispatch) — microseconds
  *   bandwidth  bytes per (service, route, direction ingress|egress)
+ *   ai         per (provider, model, route, consumer): LLM calls, prompt/completion tokens
+ *              (and how many of them are estimates), cost, provider latency and time to
+ *              first token (hdr, µs); prompts blocked per (route, plugin)
  *
  * Label sets are interned once into a Series object, so recording is a Map look-up and a
  * few increments. Snapshots are cumulative since the worker started: the supervisor keeps
@@ -58,8 +61,62 @@ export interface SeriesSnapshot {
   egress: number;
 }
 
+/** One finished LLM call, as the AI exchange reports it. */
+export interface AiSample {
+  provider: string;
+  model: string;
+  route: string;
+  consumer: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** The token counts are our estimate (the provider sent no usage). */
+  estimated: boolean;
+  cost: number;
+  /** Dispatch to last byte, ms. */
+  latencyMs: number;
+  /** Dispatch to first token, ms; -1 when no token came (errors, empty answers). */
+  ttftMs: number;
+}
+
+class AiSeries {
+  requests = 0;
+  prompt = 0;
+  completion = 0;
+  estimatedPrompt = 0;
+  estimatedCompletion = 0;
+  cost = 0;
+  readonly latency = newLatencyHistogram();
+  readonly ttft = newLatencyHistogram();
+  constructor(
+    readonly provider: string,
+    readonly model: string,
+    readonly route: string,
+    readonly consumer: string,
+  ) {}
+}
+
+export interface AiSeriesSnapshot {
+  provider: string;
+  model: string;
+  route: string;
+  consumer: string;
+  requests: number;
+  prompt: number;
+  completion: number;
+  estimatedPrompt: number;
+  estimatedCompletion: number;
+  cost: number;
+  /** hdr compressed base64 (µs). */
+  latency: string;
+  ttft: string;
+}
+
 export interface MetricsSnapshot {
   series: SeriesSnapshot[];
+  /** LLM calls (optional: snapshots from before the AI gateway have none). */
+  ai?: AiSeriesSnapshot[];
+  /** [route, plugin, count]: prompts an ai-prompt-* plugin refused. */
+  aiBlocked?: [string, string, number][];
   /** Metrics WASM guests defined (proxy_define_metric), and host-counted filter faults. */
   wasm: WasmMetricSnapshot[];
   wasmFaults: [string, string, number][];
@@ -72,6 +129,32 @@ function clampMicros(ms: number): number {
 
 export class WorkerMetrics {
   readonly #series = new Map<string, Series>();
+  readonly #ai = new Map<string, AiSeries>();
+  readonly #aiBlocked = new Map<string, number>();
+
+  recordAi(s: AiSample): void {
+    const key = `${s.provider}\u0000${s.model}\u0000${s.route}\u0000${s.consumer}`;
+    let series = this.#ai.get(key);
+    if (series === undefined) {
+      series = new AiSeries(s.provider, s.model, s.route, s.consumer);
+      this.#ai.set(key, series);
+    }
+    series.requests++;
+    series.prompt += s.promptTokens;
+    series.completion += s.completionTokens;
+    if (s.estimated) {
+      series.estimatedPrompt += s.promptTokens;
+      series.estimatedCompletion += s.completionTokens;
+    }
+    series.cost += s.cost;
+    if (s.latencyMs >= 0) series.latency.recordValue(clampMicros(s.latencyMs));
+    if (s.ttftMs >= 0) series.ttft.recordValue(clampMicros(s.ttftMs));
+  }
+
+  recordAiBlocked(route: string, plugin: string): void {
+    const key = `${route}\u0000${plugin}`;
+    this.#aiBlocked.set(key, (this.#aiBlocked.get(key) ?? 0) + 1);
+  }
 
   record(ctx: RequestContext, now: number): void {
     const service = ctx.service === null ? '' : ctx.service.config.name;
@@ -106,6 +189,28 @@ export class WorkerMetrics {
         egress: s.egress,
       });
     }
-    return { series, wasm: wasm === null ? [] : wasm.snapshot(), wasmFaults: wasm === null ? [] : wasm.faults() };
+    const ai: AiSeriesSnapshot[] = [];
+    for (const a of this.#ai.values()) {
+      ai.push({
+        provider: a.provider,
+        model: a.model,
+        route: a.route,
+        consumer: a.consumer,
+        requests: a.requests,
+        prompt: a.prompt,
+        completion: a.completion,
+        estimatedPrompt: a.estimatedPrompt,
+        estimatedCompletion: a.estimatedCompletion,
+        cost: a.cost,
+        latency: hdr.encodeIntoCompressedBase64(a.latency),
+        ttft: hdr.encodeIntoCompressedBase64(a.ttft),
+      });
+    }
+    const aiBlocked: [string, string, number][] = [];
+    for (const [key, n] of this.#aiBlocked) {
+      const [route = '', plugin = ''] = key.split('\u0000');
+      aiBlocked.push([route, plugin, n]);
+    }
+    return { series, ai, aiBlocked, wasm: wasm === null ? [] : wasm.snapshot(), wasmFaults: wasm === null ? [] : wasm.faults() };
   }
 }

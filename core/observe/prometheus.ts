@@ -4,8 +4,10 @@
  *
  * Names follow Kong's Prometheus plugin where Kong has the metric, so existing Kong
  * dashboards work: kong_http_requests_total, kong_request_latency_ms, kong_upstream_latency_ms,
- * kong_kong_latency_ms, kong_bandwidth_bytes, kong_upstream_target_health. Gateway-only
- * facts use the gatehouse_ prefix.
+ * kong_kong_latency_ms, kong_bandwidth_bytes, kong_upstream_target_health, and the AI
+ * metrics ai_llm_requests_total, ai_llm_tokens_total, ai_llm_cost_total,
+ * ai_llm_provider_latency_ms (Kong's labels, plus route and consumer). Gateway-only facts
+ * use the gatehouse_ prefix.
  */
 import hdr from 'hdr-histogram-js';
 import { Registry, type MetricObjectWithValues, type MetricValue, type MetricValueWithName } from 'prom-client';
@@ -172,6 +174,7 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   add('gatehouse_config_reloads_total', 'Configurations published after the first', 'counter', () => [{ labels: {}, value: facts.configReloads }]);
   add('gatehouse_config_version', 'Version of the configuration in force', 'gauge', () => [{ labels: {}, value: facts.configVersion }]);
   addWasm(snapshots, add);
+  addAi(snapshots, add);
   return registry.metrics();
 }
 
@@ -212,4 +215,87 @@ function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       add(name, `WASM filter metric ${name}`, m.type, () => [{ labels: {}, value: m.value }]);
     }
   }
+}
+
+interface MergedAi {
+  labels: Record<string, string>;
+  requests: number;
+  prompt: number;
+  completion: number;
+  estimatedPrompt: number;
+  estimatedCompletion: number;
+  cost: number;
+  latency: hdr.Histogram;
+  ttft: hdr.Histogram;
+}
+
+/** Kong's AI label set (no cache or vector db here: those labels are empty), plus route and consumer. */
+function aiLabels(provider: string, model: string, route: string, consumer: string): Record<string, string> {
+  return { ai_provider: provider, ai_model: model, cache_status: '', vector_db: '', embeddings_provider: '', embeddings_model: '', workspace: 'default', route, consumer };
+}
+
+function aiHistogram(name: string, rows: readonly MergedAi[], pick: (m: MergedAi) => hdr.Histogram): MetricValueWithName<string>[] {
+  const values: MetricValueWithName<string>[] = [];
+  for (const m of rows) {
+    const h = pick(m);
+    if (h.totalCount === 0) continue;
+    const counts = bucketCounts(h, LATENCY_BUCKETS_MS);
+    LATENCY_BUCKETS_MS.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { ...m.labels, le: String(le) }, value: counts[i] ?? 0 }));
+    values.push({ metricName: `${name}_bucket`, labels: { ...m.labels, le: '+Inf' }, value: h.totalCount });
+    values.push({ metricName: `${name}_sum`, labels: m.labels, value: sumMs(h) });
+    values.push({ metricName: `${name}_count`, labels: m.labels, value: h.totalCount });
+  }
+  return values;
+}
+
+/** LLM calls summed over workers, under Kong's AI metric names. */
+function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
+  const merged = new Map<string, MergedAi>();
+  const blocked = new Map<string, number>();
+  for (const snap of snapshots) {
+    for (const a of snap.ai ?? []) {
+      const key = `${a.provider}\u0000${a.model}\u0000${a.route}\u0000${a.consumer}`;
+      let m = merged.get(key);
+      if (m === undefined) {
+        m = { labels: aiLabels(a.provider, a.model, a.route, a.consumer), requests: 0, prompt: 0, completion: 0, estimatedPrompt: 0, estimatedCompletion: 0, cost: 0, latency: newLatencyHistogram(), ttft: newLatencyHistogram() };
+        merged.set(key, m);
+      }
+      m.requests += a.requests;
+      m.prompt += a.prompt;
+      m.completion += a.completion;
+      m.estimatedPrompt += a.estimatedPrompt;
+      m.estimatedCompletion += a.estimatedCompletion;
+      m.cost += a.cost;
+      m.latency.add(hdr.decodeFromCompressedBase64(a.latency, 'packed', false));
+      m.ttft.add(hdr.decodeFromCompressedBase64(a.ttft, 'packed', false));
+    }
+    for (const [route, plugin, n] of snap.aiBlocked ?? []) {
+      const key = `${route}\u0000${plugin}`;
+      blocked.set(key, (blocked.get(key) ?? 0) + n);
+    }
+  }
+  const rows = [...merged.values()];
+  add('ai_llm_requests_total', 'AI requests total per ai_provider in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.requests })));
+  add('ai_llm_cost_total', 'AI requests cost per ai_provider/cache in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.cost })));
+  add('ai_llm_tokens_total', 'AI tokens total per ai_provider/cache in Gatehouse', 'counter', () =>
+    rows.flatMap((m) => [
+      { labels: { ...m.labels, token_type: 'prompt_tokens' }, value: m.prompt },
+      { labels: { ...m.labels, token_type: 'completion_tokens' }, value: m.completion },
+      { labels: { ...m.labels, token_type: 'total_tokens' }, value: m.prompt + m.completion },
+    ]),
+  );
+  add('ai_llm_provider_latency_ms', 'LLM response latency for each AI plugin per ai_provider in Gatehouse', 'histogram', () => aiHistogram('ai_llm_provider_latency_ms', rows, (m) => m.latency));
+  add('gatehouse_ai_time_to_first_token_ms', 'Time from dispatch to the first token of an LLM answer', 'histogram', () => aiHistogram('gatehouse_ai_time_to_first_token_ms', rows, (m) => m.ttft));
+  add('gatehouse_ai_estimated_tokens_total', 'Tokens counted by estimate because the provider reported no usage (included in ai_llm_tokens_total)', 'counter', () =>
+    rows.flatMap((m) => [
+      { labels: { ...m.labels, token_type: 'prompt_tokens' }, value: m.estimatedPrompt },
+      { labels: { ...m.labels, token_type: 'completion_tokens' }, value: m.estimatedCompletion },
+    ]),
+  );
+  add('gatehouse_ai_prompts_blocked_total', 'Requests an ai-prompt-* plugin refused with 400', 'counter', () =>
+    [...blocked].map(([key, n]) => {
+      const [route = '', plugin = ''] = key.split('\u0000');
+      return { labels: { route, plugin }, value: n };
+    }),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../config/load.js';
 import type { ConfigError, NormalizedConfig } from '../config/types.js';
-import { compile } from '../compile/index.js';
+import { compile, CompileErrors } from '../compile/index.js';
 import type { CompiledConfig } from '../compile/types.js';
 import type { FilterPreparer } from './wasm-filters.js';
 
@@ -19,6 +19,7 @@ export async function buildFromNormalized(normalized: NormalizedConfig, version:
   try {
     return { ok: true, normalized, compiled: compile(normalized, version, prepared.prepared) };
   } catch (err) {
+    if (err instanceof CompileErrors) return { ok: false, errors: [...err.errors] };
     return { ok: false, errors: [{ path: '', message: `compile failed: ${err instanceof Error ? err.message : String(err)}` }] };
   }
 }

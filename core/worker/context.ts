@@ -8,6 +8,7 @@ import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
 import type { FilteredRequest } from './filtered-request.js';
+import type { AiExchange } from '../ai/exchange.js';
 
 // Header copying without a closure per request: uWS calls collect() for each header,
 // and collect() appends to the array of the context being built.
@@ -74,6 +75,8 @@ export class RequestContext {
   hostOverride: string | null;
   /** The WASM filter state of a route with filters, else null (no cost for other routes). */
   filtered: FilteredRequest | null;
+  /** The AI exchange of a route with ai-proxy / ai-proxy-advanced, else null. */
+  ai: AiExchange | null;
   aborted: boolean;
   /** The response is complete (or the connection was closed): the uWS response is gone. */
   finished: boolean;
@@ -117,6 +120,7 @@ export class RequestContext {
     this.tries = 0;
     this.hostOverride = null;
     this.filtered = null;
+    this.ai = null;
     this.aborted = false;
     this.finished = false;
   }

@@ -27,6 +27,7 @@ import { writeError, writeLocalResponse, writeRedirect } from './respond.js';
 import type { LocalResponse } from '../wasm/host-request.js';
 import type { Runtime } from './runtime.js';
 import type { WorkerLimits } from './types.js';
+import { AiExchange, type AiOwner } from '../ai/exchange.js';
 
 const CLIENT_CLOSED = 499;
 
@@ -52,7 +53,7 @@ export interface ListenerInfo {
 
 const PLAIN_LISTENER: ListenerInfo = { scheme: 'http', httpsPort: -1 };
 
-export class Pipeline implements ExchangeOwner, FilteredOwner {
+export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   #runtime: Runtime;
   #listenPort: number;
   readonly #scheme: 'http' | 'https';
@@ -132,6 +133,15 @@ export class Pipeline implements ExchangeOwner, FilteredOwner {
     ctx.matchEntry = m.entry;
     // Kong checks only this direction: an https request on an http-only route is served.
     if (this.#scheme === 'http' && !route.protocols.includes('http')) return this.#requireHttps(ctx);
+    const ai = runtime.routeAi[m.route] ?? null;
+    if (ai !== null) {
+      // An AI route answers from an LLM provider: it needs no service.
+      const exchange = new AiExchange(ctx, ai, this, limits.maxBodyBytes);
+      ctx.ai = exchange;
+      res.onAborted(() => this.#onAborted(ctx));
+      exchange.start(ctx.header('transfer-encoding') !== undefined || (ctx.header('content-length') ?? '0') !== '0');
+      return;
+    }
     const service = route.service < 0 ? undefined : runtime.services[route.service];
     if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
     ctx.service = service;

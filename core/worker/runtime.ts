@@ -13,6 +13,7 @@ import type { UpstreamState } from '../shared/upstream-state.js';
 import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
+import { materializeAi, type AiRouteRuntime } from '../ai/route-runtime.js';
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
@@ -56,6 +57,8 @@ export class Runtime {
   readonly routeFilters: readonly (readonly WasmInstance[] | null)[];
   /** Every filter instance this version uses. */
   readonly filters: readonly WasmInstance[];
+  /** Per route: its AI gateway runtime, or null (not an AI route: no cost). */
+  readonly routeAi: readonly (AiRouteRuntime | null)[];
   constructor(
     version: number,
     hash: string,
@@ -64,6 +67,7 @@ export class Runtime {
     services: readonly ServiceRuntime[],
     routeFilters: readonly (readonly WasmInstance[] | null)[],
     filters: readonly WasmInstance[],
+    routeAi: readonly (AiRouteRuntime | null)[] = [],
   ) {
     this.version = version;
     this.hash = hash;
@@ -72,6 +76,7 @@ export class Runtime {
     this.services = services;
     this.routeFilters = routeFilters;
     this.filters = filters;
+    this.routeAi = routeAi;
   }
 }
 
@@ -104,7 +109,7 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
     }
     return new ServiceRuntime(service, upstream, tls);
   });
-  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters);
+  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes));
 }
 
 /** After switching to `current`, close pools no version in use needs any more. */
@@ -112,6 +117,9 @@ export function retirePools(current: Runtime): void {
   const keep = new Set<string>();
   for (const service of current.services) {
     for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
+  }
+  for (const ai of current.routeAi) {
+    if (ai !== null) for (const t of ai.targets) keep.add(t.poolKey);
   }
   releasePoolsExcept(keep);
 }
