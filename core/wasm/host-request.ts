@@ -19,6 +19,12 @@ export interface HostRequest {
   headers(map: MapType): HeaderMap | null;
   /** A request-level property by path segments (`['request', 'path']`), or undefined. */
   property(path: readonly string[]): PropertyValue | undefined;
+  /**
+   * The number of pairs in a map (the count each headers callback is given), if the owner
+   * can tell it without building the map; hosts that build maps lazily implement this so a
+   * filter that never reads headers never costs a map.
+   */
+  headerCount?(map: MapType): number;
 }
 
 /** A response produced by the filter itself (`proxy_send_local_response`) or by a fault policy. */

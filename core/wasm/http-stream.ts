@@ -202,7 +202,7 @@ export class HttpStream {
     if (this.localResponse !== null) return Verdict.LocalResponse;
     const vm = this.#vm;
     if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
-    const headers = this.request.headers(map as MapType)?.size ?? 0;
+    const headers = this.#count(map as MapType);
     let action: Action;
     try {
       action = vm.call(this, () => vm[cb](this.contextId, headers, eos) as Action);
@@ -246,13 +246,18 @@ export class HttpStream {
     if (this.localResponse !== null) return Verdict.LocalResponse;
     const vm = this.#vm;
     if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
-    const trailers = this.request.headers(map as MapType)?.size ?? 0;
+    const trailers = this.#count(map as MapType);
     try {
       vm.call(this, () => vm[cb](this.contextId, trailers, false));
     } catch (err) {
       return this.#onThrow(err);
     }
     return this.localResponse !== null ? Verdict.LocalResponse : Verdict.Continue;
+  }
+
+  #count(map: MapType): number {
+    const request = this.request;
+    return request.headerCount !== undefined ? request.headerCount(map) : (request.headers(map)?.size ?? 0);
   }
 
   #onThrow(err: unknown): Verdict {

@@ -20,8 +20,9 @@ export class GatewayHostRequest implements HostRequest {
   #responseStatus = 0;
   #responseRaw: readonly Buffer[] | null = null;
   #responseMap: HeaderMap | null = null;
-  readonly #requestTrailers = new HeaderMap();
-  readonly #responseTrailers = new HeaderMap();
+  /** Trailer maps, made on first use (HTTP/1.1 clients rarely send trailers). */
+  #requestTrailers: HeaderMap | null = null;
+  #responseTrailers: HeaderMap | null = null;
 
   constructor(ctx: RequestContext) {
     this.ctx = ctx;
@@ -37,13 +38,30 @@ export class GatewayHostRequest implements HostRequest {
       case MapType.HttpRequestHeaders:
         return (this.#requestHeaders ??= this.#buildRequestMap());
       case MapType.HttpRequestTrailers:
-        return this.#requestTrailers;
+        return (this.#requestTrailers ??= new HeaderMap());
       case MapType.HttpResponseHeaders:
         return this.#responseHeaders();
       case MapType.HttpResponseTrailers:
-        return this.#responseRaw === null ? null : this.#responseTrailers;
+        return this.#responseRaw === null ? null : (this.#responseTrailers ??= new HeaderMap());
       default:
         return null;
+    }
+  }
+
+  headerCount(map: MapType): number {
+    switch (map) {
+      case MapType.HttpRequestHeaders:
+        // The client's headers plus :method, :path, :authority, :scheme.
+        return this.#requestHeaders !== null ? this.#requestHeaders.size : this.ctx.headers.length / 2 + 4;
+      case MapType.HttpResponseHeaders:
+        if (this.#responseMap !== null) return this.#responseMap.size;
+        return this.#responseRaw === null ? 0 : this.#responseRaw.length / 2 + 1;
+      case MapType.HttpRequestTrailers:
+        return this.#requestTrailers?.size ?? 0;
+      case MapType.HttpResponseTrailers:
+        return this.#responseTrailers?.size ?? 0;
+      default:
+        return 0;
     }
   }
 
