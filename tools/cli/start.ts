@@ -15,6 +15,7 @@ import { startAdminServer } from '../../core/admin/server.js';
 import { adminBindProblem } from '../../core/admin/auth.js';
 import { createLogger } from '../../core/observe/log.js';
 import { formatConfigErrors } from '../../core/supervisor/reload.js';
+import { watchConfigFile } from '../../core/supervisor/watch.js';
 import { readDefaultCertificate, resolveTlsPort } from '../../core/tls/settings.js';
 
 export async function runStart(argv: string[]): Promise<number> {
@@ -30,6 +31,7 @@ export async function runStart(argv: string[]): Promise<number> {
       'admin-listen': { type: 'string' },
       'wasm-filters-path': { type: 'string' },
       'persist-config': { type: 'string' },
+      'watch-config': { type: 'boolean' },
       demo: { type: 'boolean' },
     },
     strict: true,
@@ -131,10 +133,15 @@ export async function runStart(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGHUP', () => {
+  const reload = (trigger: string): void => {
     void supervisor.reload().then((result) => {
-      if (!result.ok) for (const line of formatConfigErrors(result.errors)) log.error(line);
+      if (!result.ok) for (const line of formatConfigErrors(result.errors)) log.error({ trigger }, line);
     });
-  });
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  if (values['watch-config'] === true || process.env['GATEHOUSE_WATCH_CONFIG'] === '1') {
+    watchConfigFile(settings.configPath, () => reload('file changed'));
+    log.info({ config: settings.configPath }, 'watching the config file for changes');
+  }
   return new Promise<number>(() => undefined);
 }
