@@ -5,6 +5,8 @@
  * sequence or between `\r` and `\n`).
  */
 
+import type { StreamEvent } from './types.js';
+
 export interface SseEvent {
   /** `event:` field; '' when absent (the spec's default "message"). */
   event: string;
@@ -72,4 +74,42 @@ export function sseFrame(data: string, event?: string): string {
   const head = event === undefined ? '' : `event: ${event}\n`;
   if (data.indexOf('\n') === -1) return `${head}data: ${data}\n\n`;
   return `${head}data: ${data.split('\n').join('\ndata: ')}\n\n`;
+}
+
+/** The event a stream cut short before its own end produces (then `end`). */
+export function streamCut(): StreamEvent {
+  return { type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' };
+}
+
+/**
+ * An upstream SSE stream read into canonical events, chunk by chunk: subclasses turn each
+ * `data:` payload into events (`take`) and set `done` when the stream reaches its own end.
+ * When the upstream closes first, `onCut` reports it (by default an error event, then end).
+ */
+export abstract class SseStreamParser {
+  readonly #sse = new SseDecoder();
+  protected done = false;
+
+  feed(chunk: Uint8Array | string): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const ev of this.#sse.feed(chunk)) this.take(ev.data, out);
+    return out;
+  }
+
+  /** The upstream closed: flush, and report a stream cut short. */
+  end(): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const ev of this.#sse.end()) this.take(ev.data, out);
+    if (!this.done) {
+      this.done = true;
+      this.onCut(out);
+    }
+    return out;
+  }
+
+  protected onCut(out: StreamEvent[]): void {
+    out.push(streamCut(), { type: 'end' });
+  }
+
+  protected abstract take(data: string, out: StreamEvent[]): void;
 }

@@ -6,7 +6,7 @@
  */
 import { FinishReason } from '../types.js';
 import type { ChatRequest, ChatResponse, Parsed, StreamEvent, ToolCall, UpstreamRequest, Usage } from '../types.js';
-import { SseDecoder } from '../sse.js';
+import { SseStreamParser } from '../sse.js';
 import { isObject, num, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { applyAuth, jsonRequest, parseUpstreamError, resolveModel, upstreamUrl } from './provider.js';
@@ -90,36 +90,18 @@ export function parseCohereResponse(body: unknown): Parsed<ChatResponse> {
   };
 }
 
-export class CohereStreamParser implements StreamParser {
-  readonly #sse = new SseDecoder();
+export class CohereStreamParser extends SseStreamParser implements StreamParser {
   readonly #hiddenUsage: boolean;
   #calls = -1;
-  #done = false;
 
   constructor(hiddenUsage: boolean) {
+    super();
     this.#hiddenUsage = hiddenUsage;
   }
 
-  feed(chunk: Uint8Array | string): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.feed(chunk)) this.#take(ev.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.end()) this.#take(ev.data, out);
-    if (!this.#done) {
-      this.#done = true;
-      out.push({ type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' });
-      out.push({ type: 'end' });
-    }
-    return out;
-  }
-
-  #take(data: string, out: StreamEvent[]): void {
+  protected take(data: string, out: StreamEvent[]): void {
     const ev = parseJson(data);
-    if (!isObject(ev) || this.#done) return;
+    if (!isObject(ev) || this.done) return;
     const delta = obj(ev, 'delta') ?? {};
     const message = obj(delta, 'message') ?? {};
     switch (str(ev, 'type')) {
@@ -149,7 +131,7 @@ export class CohereStreamParser implements StreamParser {
         const usage = parseCohereUsage(delta['usage']);
         if (usage !== null) out.push({ type: 'usage', usage, hidden: this.#hiddenUsage });
         out.push({ type: 'end' });
-        this.#done = true;
+        this.done = true;
         return;
       }
       default:

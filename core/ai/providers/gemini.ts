@@ -6,7 +6,7 @@
  */
 import { FinishReason } from '../types.js';
 import type { ChatMessage, ChatRequest, ChatResponse, Parsed, StreamEvent, ToolCall, UpstreamRequest, Usage } from '../types.js';
-import { SseDecoder } from '../sse.js';
+import { SseStreamParser, streamCut } from '../sse.js';
 import { arr, isObject, num, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { applyAuth, jsonRequest, parseUpstreamError, resolveModel } from './provider.js';
@@ -161,47 +161,36 @@ export function parseGeminiResponse(body: unknown): Parsed<ChatResponse> {
   };
 }
 
-export class GeminiStreamParser implements StreamParser {
-  readonly #sse = new SseDecoder();
+export class GeminiStreamParser extends SseStreamParser implements StreamParser {
   readonly #hiddenUsage: boolean;
   #started = false;
   #calls = 0;
   #finish: string | undefined;
   #usage: Usage | null = null;
-  #done = false;
 
   constructor(hiddenUsage: boolean) {
+    super();
     this.#hiddenUsage = hiddenUsage;
   }
 
-  feed(chunk: Uint8Array | string): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.feed(chunk)) this.#take(ev.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.end()) this.#take(ev.data, out);
-    if (this.#done) return out;
-    this.#done = true;
+  /** Gemini has no end marker: a stream that reported its finish reason ended properly. */
+  protected override onCut(out: StreamEvent[]): void {
     if (this.#finish === undefined) {
-      out.push({ type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' });
+      out.push(streamCut());
     } else {
       out.push({ type: 'finish', reason: finishOf(this.#finish, this.#calls > 0) });
       if (this.#usage !== null) out.push({ type: 'usage', usage: this.#usage, hidden: this.#hiddenUsage });
     }
     out.push({ type: 'end' });
-    return out;
   }
 
-  #take(data: string, out: StreamEvent[]): void {
+  protected take(data: string, out: StreamEvent[]): void {
     const body = parseJson(data);
-    if (!isObject(body) || this.#done) return;
+    if (!isObject(body) || this.done) return;
     const error = obj(body, 'error');
     if (error !== undefined) {
       out.push({ type: 'error', status: num(error, 'code') ?? 500, message: str(error, 'message') ?? 'upstream error', errorType: str(error, 'status') ?? 'api_error' });
-      this.#done = true;
+      this.done = true;
       out.push({ type: 'end' });
       return;
     }

@@ -8,14 +8,13 @@
  * totals). The parser keeps the latest values and reports them once, at message_stop;
  * adding them up would double count.
  */
-import { SseDecoder, sseFrame } from '../sse.js';
+import { SseStreamParser, sseFrame } from '../sse.js';
 import type { FinishReason, StreamEvent, Usage } from '../types.js';
 import { isObject, num, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { anthropicErrorType, anthropicFinish, anthropicStopReason } from './anthropic.js';
 
-export class AnthropicStreamParser {
-  readonly #sse = new SseDecoder();
+export class AnthropicStreamParser extends SseStreamParser {
   readonly #hiddenUsage: boolean;
   readonly #blockToTool = new Map<number, number>();
   #tools = 0;
@@ -24,28 +23,11 @@ export class AnthropicStreamParser {
   #cacheWrite = 0;
   #output = 0;
   #sawUsage = false;
-  #done = false;
 
   /** `hiddenUsage`: the client did not ask for usage (it is still counted). */
   constructor(hiddenUsage: boolean) {
+    super();
     this.#hiddenUsage = hiddenUsage;
-  }
-
-  feed(chunk: Uint8Array | string): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.feed(chunk)) this.#take(ev.data, out);
-    return out;
-  }
-
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.end()) this.#take(ev.data, out);
-    if (!this.#done) {
-      this.#done = true;
-      out.push({ type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' });
-      out.push({ type: 'end' });
-    }
-    return out;
   }
 
   #usage(u: JsonObject | undefined): void {
@@ -62,8 +44,8 @@ export class AnthropicStreamParser {
     if (input !== undefined || output !== undefined) this.#sawUsage = true;
   }
 
-  #take(data: string, out: StreamEvent[]): void {
-    if (this.#done) return;
+  protected take(data: string, out: StreamEvent[]): void {
+    if (this.done) return;
     const ev = parseJson(data);
     if (!isObject(ev)) return;
     switch (str(ev, 'type')) {
@@ -104,7 +86,7 @@ export class AnthropicStreamParser {
       case 'message_stop':
         if (this.#sawUsage) out.push({ type: 'usage', usage: this.usage(), hidden: this.#hiddenUsage });
         out.push({ type: 'end' });
-        this.#done = true;
+        this.done = true;
         return;
       case 'error': {
         const error = obj(ev, 'error') ?? {};

@@ -6,46 +6,33 @@
  * held until the end (OpenAI sends it in a last chunk with `choices: []`) and shown only
  * when the client asked for it with `stream_options.include_usage`.
  */
-import { SseDecoder, sseFrame } from '../sse.js';
+import { SseStreamParser, sseFrame, streamCut } from '../sse.js';
 import type { FinishReason, StreamEvent, Usage } from '../types.js';
 import { arr, isObject, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { openAiFinish, parseOpenAiUsage, renderOpenAiUsage } from './openai.js';
 
 /** Upstream stream -> canonical events. `hiddenUsage`: the gateway, not the client, asked for usage. */
-export class OpenAiStreamParser {
-  readonly #sse = new SseDecoder();
+export class OpenAiStreamParser extends SseStreamParser {
   readonly #hiddenUsage: boolean;
   #started = false;
   #finished = false;
-  #done = false;
 
   constructor(hiddenUsage: boolean) {
+    super();
     this.#hiddenUsage = hiddenUsage;
   }
 
-  feed(chunk: Uint8Array | string): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.feed(chunk)) this.#take(ev.data, out);
-    return out;
+  /** A stream that sent its finish reason but no `[DONE]` still ended properly. */
+  protected override onCut(out: StreamEvent[]): void {
+    if (!this.#finished) out.push(streamCut());
+    out.push({ type: 'end' });
   }
 
-  /** The upstream closed: flush, and report a stream cut short as an error. */
-  end(): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const ev of this.#sse.end()) this.#take(ev.data, out);
-    if (!this.#done) {
-      if (!this.#finished) out.push({ type: 'error', status: 502, message: 'upstream stream ended before it finished', errorType: 'api_error' });
-      out.push({ type: 'end' });
-      this.#done = true;
-    }
-    return out;
-  }
-
-  #take(data: string, out: StreamEvent[]): void {
-    if (this.#done) return;
+  protected take(data: string, out: StreamEvent[]): void {
+    if (this.done) return;
     if (data === '[DONE]') {
-      this.#done = true;
+      this.done = true;
       out.push({ type: 'end' });
       return;
     }
