@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PrepareRequest, PreparedModule } from './prepare.js';
 
-export { prepareModuleSync } from './prepare.js';
 export type { PrepareRequest, PreparedModule } from './prepare.js';
 
 export interface PreparePoolOptions {

@@ -4,10 +4,10 @@
  * runs it in the piscina pool (prepare/pool.ts); the harness and `gatehouse check` call it
  * in-thread.
  */
-import { createHash } from 'node:crypto';
 import type { AbiVersion } from '../abi/constants.js';
 import { checkModuleInterface } from './imports-check.js';
 import { instrumentModule } from './instrument.js';
+import { contentHash } from './hash.js';
 
 export interface PrepareRequest {
   readonly wasm: Uint8Array;
@@ -24,9 +24,7 @@ export interface PreparedModule {
   readonly abiVersion: AbiVersion;
 }
 
-export function contentHash(wasm: Uint8Array, memoryPages: number, fuel: number): string {
-  return createHash('sha256').update(wasm).update(`:${memoryPages}:${fuel}`).digest('hex');
-}
+export { contentHash } from './hash.js';
 
 /** Validate and instrument; throws ModuleCheckError (naming the import/export) or a compile error. */
 export function prepareModuleSync(request: PrepareRequest): PreparedModule {

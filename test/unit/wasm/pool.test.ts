@@ -2,7 +2,8 @@
  * The piscina prepare pool runs the compiled task from dist/ (npm test builds first).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPreparePool, prepareModuleSync, type PreparePool } from '../../../core/wasm/prepare/pool.js';
+import { createPreparePool, type PreparePool } from '../../../core/wasm/prepare/pool.js';
+import { prepareModuleSync } from '../../../core/wasm/prepare/prepare.js';
 import { forbiddenImport } from '../../fixtures/wasm/hostile.js';
 import { watGuest } from '../../fixtures/wasm/wat-guest.js';
 
