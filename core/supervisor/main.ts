@@ -9,7 +9,7 @@
  *   crash:    a worker that exits unasked is replaced; the others keep the port open
  *   shutdown: every worker drains (stop accepting, finish in-flight, exit)
  */
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../lib/free-port.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { CompiledConfig } from '../compile/types.js';
@@ -23,7 +23,7 @@ import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
 import { TargetSlots } from '../proxy/health/table.js';
 import { HealthChecker } from '../proxy/health/active.js';
-import type { MetricsSnapshot } from '../observe/metrics.js';
+import { MetricsCollector } from './metrics-collector.js';
 import { renderPrometheus, type GatewayFacts } from '../observe/prometheus.js';
 
 export interface SupervisorOptions {
@@ -88,13 +88,9 @@ export class Supervisor {
   #slots: WorkerSlot[] = [];
   #stopping = false;
   #queue: Promise<unknown> = Promise.resolve();
-  #metricsId = 0;
   #heartbeat: NodeJS.Timeout | null = null;
   #heartbeatSeq = 0;
-  readonly #pendingMetrics = new Map<string, (snapshot: MetricsSnapshot) => void>();
-  /** Last snapshot of each live worker, and the last ones of workers that died. */
-  readonly #lastMetrics = new Map<Worker, MetricsSnapshot>();
-  readonly #retiredMetrics: MetricsSnapshot[] = [];
+  readonly #metrics = new MetricsCollector();
   restarts = 0;
   reloads = 0;
   readonly startedAt = Date.now();
@@ -286,13 +282,9 @@ export class Supervisor {
               this.#log.warn({ worker: slot.index }, 'worker answers its heartbeat again');
             }
             break;
-          case 'metrics': {
-            this.#lastMetrics.set(worker, message.snapshot);
-            const key = `${slot.index}:${message.id}`;
-            this.#pendingMetrics.get(key)?.(message.snapshot);
-            this.#pendingMetrics.delete(key);
+          case 'metrics':
+            this.#metrics.received(slot.index, worker, message.id, message.snapshot);
             break;
-          }
         }
       });
       worker.on('error', (err) => {
@@ -305,9 +297,7 @@ export class Supervisor {
       worker.on('exit', (code) => {
         const wasListening = slot.listening;
         // Keep what this worker had counted (up to its last scrape) in the totals.
-        const last = this.#lastMetrics.get(worker);
-        if (last !== undefined) this.#retiredMetrics.push(last);
-        this.#lastMetrics.delete(worker);
+        this.#metrics.exited(worker);
         slot.worker = null;
         slot.listening = false;
         if (!settled) {
@@ -371,27 +361,8 @@ export class Supervisor {
 
   /** Prometheus text for the admin `/metrics`: every worker's counters merged. */
   async metricsText(timeoutMs = 1000): Promise<string> {
-    const id = ++this.#metricsId;
-    const live = this.#slots.filter((s) => s.worker !== null && s.listening);
-    const answers = live.map(
-      (slot) =>
-        new Promise<void>((resolve) => {
-          const key = `${slot.index}:${id}`;
-          const timer = setTimeout(() => {
-            this.#pendingMetrics.delete(key);
-            resolve();
-          }, timeoutMs);
-          this.#pendingMetrics.set(key, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          slot.worker?.postMessage({ type: 'metrics', id } satisfies ToWorker);
-        }),
-    );
-    await Promise.all(answers);
-    // A worker that did not answer in time is counted with its previous snapshot.
-    const snapshots = [...this.#retiredMetrics, ...this.#lastMetrics.values()];
-    return renderPrometheus(snapshots, this.#facts());
+    const targets = this.#slots.flatMap((s) => (s.worker !== null && s.listening ? [{ index: s.index, worker: s.worker }] : []));
+    return renderPrometheus(await this.#metrics.scrape(targets, timeoutMs), this.#facts());
   }
 
   #facts(): GatewayFacts {
@@ -458,16 +429,4 @@ export class ConfigRejectedError extends Error {
     this.name = 'ConfigRejectedError';
     this.errors = errors;
   }
-}
-
-/** A port that was free a moment ago on `host` (the OS picks it). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
