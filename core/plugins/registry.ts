@@ -14,7 +14,7 @@ export function unsupportedPluginWarnings(config: NormalizedConfig): string[] {
   const warnings: string[] = [];
   config.plugins.forEach((plugin, i) => {
     if (!plugin.enabled || SUPPORTED_PLUGINS.has(plugin.name)) return;
-    warnings.push(`plugins[${i}].name: plugin "${plugin.name}" is not implemented by this gateway and does NOT run`);
+    warnings.push(`plugins[${i}].name: plugin "${plugin.name}" is not supported by this gateway and does NOT run`);
   });
   return warnings;
 }
