@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { NormalizedRoute } from '../../core/config/types.js';
 import { compileRouter } from '../../core/router/compile.js';
 import { Matcher, MatchResult } from '../../core/router/match.js';
+import { ROUTE_DEFAULTS } from '../../core/config/schema/route.js';
 
 interface Req {
   method: string;
@@ -31,18 +32,12 @@ function route(i: number, fields: Partial<NormalizedRoute>): NormalizedRoute {
     id: `route-${i}`,
     name: null,
     service: null,
-    protocols: ['http', 'https'],
+    ...ROUTE_DEFAULTS,
+    protocols: [...ROUTE_DEFAULTS.protocols],
     methods: null,
     hosts: null,
     paths: null,
     headers: null,
-    strip_path: true,
-    preserve_host: false,
-    regex_priority: 0,
-    path_handling: 'v0',
-    https_redirect_status_code: 426,
-    request_buffering: true,
-    response_buffering: true,
     tags: [],
     ...fields,
   };
