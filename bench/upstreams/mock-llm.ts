@@ -4,13 +4,16 @@
  *
  *   POST /v1/chat/completions, /chat/completions,
  *        /openai/deployments/:id/chat/completions   OpenAI (also Azure, Mistral, vLLM shape)
- *   POST /v1/embeddings                             OpenAI embeddings (8 deterministic dims)
+ *   POST /v1/completions, /openai/deployments/:id/completions   OpenAI legacy completions
+ *   POST /v1/embeddings, /openai/deployments/:id/embeddings     OpenAI embeddings (8 deterministic dims)
  *   POST /v1/messages                               Anthropic Messages (needs anthropic-version)
  *   POST /v1beta/models/:model:generateContent      Gemini
  *   POST /v1beta/models/:model:streamGenerateContent?alt=sse
+ *   POST /v1beta/models/:model:embedContent, :batchEmbedContents   Gemini embeddings (no usage, as Gemini)
  *
  * `provider` limits the server to one format (others 404). Answers are deterministic (see
- * mock-llm/scenario.ts for the usage rule), with tool calls when the request has tools.
+ * mock-llm/scenario.ts for the usage rule; embeddings: prompt tokens = words of every input),
+ * with tool calls when the request has tools.
  * Latency and faults come from options (changeable at run time with configure()) or per
  * request from headers: x-mock-status, x-mock-retry-after, x-mock-ttft-ms,
  * x-mock-token-delay-ms, x-mock-drop-after (tokens, then the socket is destroyed),
@@ -24,7 +27,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { anthropicBody, anthropicFrames, errorBody, geminiBody, geminiFrames, openAiBody, openAiFrames, readChat } from './mock-llm/formats.js';
+import {
+  anthropicBody, anthropicFrames, completionBody, completionFrames, errorBody, geminiBody, geminiFrames, openAiBody, openAiFrames, readChat, readCompletion,
+} from './mock-llm/formats.js';
 import type { MockFormat } from './mock-llm/formats.js';
 import { DEFAULT_REPLY, answer, wordCount } from './mock-llm/scenario.js';
 
@@ -84,16 +89,36 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
-function route(path: string): { format: MockFormat; stream?: boolean; model?: string; embeddings?: boolean } | null {
-  if (path === '/v1/chat/completions' || path === '/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path)) return { format: 'openai' };
-  if (path === '/v1/embeddings' || /^\/openai\/deployments\/[^/]+\/embeddings$/.test(path)) return { format: 'openai', embeddings: true };
-  if (path === '/v1/messages') return { format: 'anthropic' };
-  const g = /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
-  if (g !== null) return { format: 'gemini', model: decodeURIComponent(g[1] ?? ''), stream: g[2] === 'streamGenerateContent' };
-  return null;
+interface MockRoute {
+  format: MockFormat;
+  stream?: boolean;
+  model?: string;
+  embeddings?: 'openai' | 'gemini-one' | 'gemini-batch';
+  completions?: boolean;
 }
 
-function embedding(text: string): number[] {
+function route(path: string): MockRoute | null {
+  if (path === '/v1/chat/completions' || path === '/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path)) return { format: 'openai' };
+  if (path === '/v1/completions' || path === '/completions' || /^\/openai\/deployments\/[^/]+\/completions$/.test(path)) return { format: 'openai', completions: true };
+  if (path === '/v1/embeddings' || /^\/openai\/deployments\/[^/]+\/embeddings$/.test(path)) return { format: 'openai', embeddings: 'openai' };
+  if (path === '/v1/messages') return { format: 'anthropic' };
+  const g = /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(path);
+  if (g === null) return null;
+  const model = decodeURIComponent(g[1] ?? '');
+  if (g[2] === 'embedContent') return { format: 'gemini', model, embeddings: 'gemini-one' };
+  if (g[2] === 'batchEmbedContents') return { format: 'gemini', model, embeddings: 'gemini-batch' };
+  return { format: 'gemini', model, stream: g[2] === 'streamGenerateContent' };
+}
+
+/** Gemini `{content: {parts: [{text}]}}` -> its text. */
+function geminiContentText(request: unknown): string {
+  const content = typeof request === 'object' && request !== null ? (request as Record<string, unknown>)['content'] : undefined;
+  const parts = typeof content === 'object' && content !== null ? (content as Record<string, unknown>)['parts'] : undefined;
+  return Array.isArray(parts) ? parts.map((p) => String((p as Record<string, unknown>)['text'] ?? '')).join(' ') : '';
+}
+
+/** The mock's vector for a text: 8 dims from its SHA-256, each k/128 (exact in float32). */
+export function mockEmbedding(text: string): number[] {
   const digest = createHash('sha256').update(text).digest();
   return Array.from({ length: 8 }, (_, i) => (digest[i]! - 128) / 128);
 }
@@ -158,23 +183,34 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
     const dropAfter = headerNumber(req, 'x-mock-drop-after') ?? behaviour.dropAfterTokens;
     const withUsage = !behaviour.omitUsage && req.headers['x-mock-no-usage'] === undefined;
 
-    if (r.embeddings === true) {
+    if (r.embeddings === 'gemini-one' || r.embeddings === 'gemini-batch') {
+      await sleep(ttft);
+      if (r.embeddings === 'gemini-one') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ embedding: { values: mockEmbedding(geminiContentText(json)) } }));
+        return;
+      }
+      const list = Array.isArray(json['requests']) ? json['requests'] : [];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ embeddings: list.map((q) => ({ values: mockEmbedding(geminiContentText(q)) })) }));
+      return;
+    }
+    if (r.embeddings === 'openai') {
       const input = json['input'];
       const list = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
       const prompt = list.reduce((s, t) => s + wordCount(t), 0);
       await sleep(ttft);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
         object: 'list', model: String(json['model'] ?? 'mock-embedding'),
-        data: list.map((t, index) => ({ object: 'embedding', index, embedding: embedding(t) })),
+        data: list.map((t, index) => ({ object: 'embedding', index, embedding: mockEmbedding(t) })),
         usage: { prompt_tokens: prompt, total_tokens: prompt },
       }));
       return;
     }
 
-    const chat = readChat(fmt, json, r.model ?? 'mock-model');
+    const legacy = r.completions === true;
+    const chat = legacy ? readCompletion(json, 'mock-model') : readChat(fmt, json, r.model ?? 'mock-model');
     if (r.stream !== undefined) chat.stream = r.stream;
     const a = answer(chat, behaviour.reply, n);
-    const id = fmt === 'anthropic' ? `msg_mock_${n}` : fmt === 'gemini' ? `mock-${n}` : `chatcmpl-mock-${n}`;
+    const id = fmt === 'anthropic' ? `msg_mock_${n}` : fmt === 'gemini' ? `mock-${n}` : legacy ? `cmpl-mock-${n}` : `chatcmpl-mock-${n}`;
     const created = 1_700_000_000 + n;
     await sleep(ttft);
     if (res.destroyed) return;
@@ -183,7 +219,7 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
         req.socket.destroy();
         return;
       }
-      let out = fmt === 'openai' ? openAiBody(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicBody(a, chat, id) : geminiBody(a, chat, id);
+      let out = legacy ? completionBody(a, chat, id, created, withUsage) : fmt === 'openai' ? openAiBody(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicBody(a, chat, id) : geminiBody(a, chat, id);
       if (!withUsage && fmt !== 'openai') {
         const o = JSON.parse(out) as Record<string, unknown>;
         delete o['usage'];
@@ -193,7 +229,7 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(out);
       return;
     }
-    let frames = fmt === 'openai' ? openAiFrames(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicFrames(a, chat, id) : geminiFrames(a, chat, id);
+    let frames = legacy ? completionFrames(a, chat, id, created, withUsage) : fmt === 'openai' ? openAiFrames(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicFrames(a, chat, id) : geminiFrames(a, chat, id);
     if (!withUsage && fmt === 'gemini') frames = frames.map((f) => f.replace(/,"usageMetadata":\{[^}]*\}/, ''));
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     // Frames before the first token (role/start) go at once; each token frame after a delay.

@@ -21,21 +21,19 @@ import type { CompiledAiRoute, CompiledAiTarget } from './compile-types.js';
 import type { PromptDecoratorConfig } from './decorate.js';
 import { invalidPatterns } from './guard.js';
 import type { PromptGuardConfig } from './guard.js';
-import { providerFor } from './providers/index.js';
 import type { RouteType, TargetConfig } from './providers/provider.js';
 import { aiPromptDecoratorSchema } from './schema/ai-prompt-decorator.js';
 import { aiPromptGuardSchema } from './schema/ai-prompt-guard.js';
 import { aiPromptTemplateSchema } from './schema/ai-prompt-template.js';
 import { aiProxyAdvancedSchema } from './schema/ai-proxy-advanced.js';
 import { aiProxySchema } from './schema/ai-proxy.js';
+import { aiRateLimitingAdvancedSchema } from './schema/ai-rate-limiting-advanced.js';
+import { checkRateLimit, compileRateLimit } from './rate-limit-compile.js';
+import { checkRouteTarget, routeTypeFormats } from './route-types/index.js';
 import type { PromptTemplateConfig } from './template.js';
-import type { ChatRequest } from './types.js';
 
-export const AI_PLUGINS = ['ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template'] as const;
+export const AI_PLUGINS = ['ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-rate-limiting-advanced'] as const;
 type AiPluginName = (typeof AI_PLUGINS)[number];
-
-/** Route types the hot path serves today. */
-const SERVED_ROUTE_TYPES: readonly RouteType[] = ['llm/v1/chat'];
 
 /** ai-proxy has no timeouts of its own: Kong's upstream defaults. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -52,6 +50,7 @@ function validatorsOnce(): Record<AiPluginName, ValidateFunction> {
       'ai-prompt-guard': ajv.compile(aiPromptGuardSchema()),
       'ai-prompt-decorator': ajv.compile(aiPromptDecoratorSchema()),
       'ai-prompt-template': ajv.compile(aiPromptTemplateSchema()),
+      'ai-rate-limiting-advanced': ajv.compile(aiRateLimitingAdvancedSchema()),
     };
   }
   return validators;
@@ -74,16 +73,6 @@ export interface AiCompileResult {
   errors: ConfigError[];
 }
 
-/** A minimal chat request: enough for a provider to build (and so check) a target's upstream call. */
-const PROBE: ChatRequest = {
-  model: 'probe',
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'probe' }] }],
-  stream: false,
-  streamUsage: false,
-  extra: {},
-  extraFormat: 'openai',
-};
-
 function checkTarget(target: TargetConfig, path: string, errors: ConfigError[]): void {
   const url = target.model.options?.upstream_url;
   if (url !== undefined) {
@@ -95,13 +84,9 @@ function checkTarget(target: TargetConfig, path: string, errors: ConfigError[]):
       return;
     }
   }
-  if (!SERVED_ROUTE_TYPES.includes(target.route_type)) {
-    errors.push({ path: joinPath(path, 'route_type'), message: `${target.route_type} is not served yet (supported: ${SERVED_ROUTE_TYPES.join(', ')})` });
-    return;
-  }
-  const probe = { ...PROBE, model: target.model.name ?? PROBE.model };
-  const built = providerFor(target.model.provider).buildChatRequest(probe, target, new Date(0));
-  if (!built.ok) errors.push({ path: joinPath(path, 'model'), message: built.message });
+  // The provider serves the route type, and a probe request for it builds (route-types/).
+  const problem = checkRouteTarget(target);
+  if (problem !== null) errors.push({ path: joinPath(path, problem.field), message: problem.message });
 }
 
 function targetOf(raw: Record<string, unknown>, routeType: RouteType): CompiledAiTarget {
@@ -157,6 +142,10 @@ function compileProxy(v: Validated, errors: ConfigError[]): CompiledAiRoute | nu
     targets = [target];
     balancer = { ...BALANCER_DEFAULTS, retries: 0, failover_criteria: [] };
   }
+  const format = c['llm_format'] as CompiledAiRoute['llmFormat'];
+  if (!routeTypeFormats(routeType).includes(format)) {
+    errors.push({ path: joinPath(path, 'llm_format'), message: `llm_format ${format} serves llm/v1/chat only; ${routeType} speaks the OpenAI format (llm_format: openai)` });
+  }
   if (errors.length > before) return null;
   return {
     plugin: advanced ? 'ai-proxy-advanced' : 'ai-proxy',
@@ -174,6 +163,7 @@ function compileProxy(v: Validated, errors: ConfigError[]): CompiledAiRoute | nu
     guard: null,
     decorator: null,
     template: null,
+    rateLimit: null,
   };
 }
 
@@ -184,6 +174,8 @@ function checkPrompts(v: Validated, errors: ConfigError[]): void {
       const list = (v.config[key] ?? []) as string[];
       for (const bad of invalidPatterns(list)) errors.push({ path: `${joinPath(path, key)}[${bad.index}]`, message: `invalid regular expression: ${bad.message}` });
     }
+  } else if (v.plugin.name === 'ai-rate-limiting-advanced') {
+    checkRateLimit(v.config, path, errors);
   } else if (v.plugin.name === 'ai-prompt-template') {
     const seen = new Set<string>();
     (v.config['templates'] as { name: string }[]).forEach((t, i) => {
@@ -222,6 +214,31 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
   return out;
 }
 
+/**
+ * Route types whose requests each prompt plugin can read: the guard and templates see a
+ * chat's messages or a completion's prompt, the decorator edits chat messages only (as in
+ * Kong); an embeddings input is no prompt.
+ */
+const PROMPT_PLUGIN_ROUTE_TYPES: Readonly<Record<string, readonly RouteType[]>> = {
+  'ai-prompt-guard': ['llm/v1/chat', 'llm/v1/completions'],
+  'ai-prompt-decorator': ['llm/v1/chat'],
+  'ai-prompt-template': ['llm/v1/chat', 'llm/v1/completions'],
+};
+
+/**
+ * Whether a prompt plugin applies to a route of `routeType`. Scoped to this very route and
+ * unable to: a config error. Inherited from the service or globally: it covers the routes
+ * it can and leaves the others alone.
+ */
+function promptPluginFits(p: Validated, routeType: RouteType, route: NormalizedRoute, errors: ConfigError[]): boolean {
+  const types = PROMPT_PLUGIN_ROUTE_TYPES[p.plugin.name] ?? [];
+  if (types.includes(routeType)) return true;
+  if (p.plugin.route === route.id) {
+    errors.push({ path: `plugins[${p.index}]`, message: `${p.plugin.name} works on ${types.join(' and ')} routes; route ${route.name ?? route.id} is ${routeType}` });
+  }
+  return false;
+}
+
 /** The plugin of `name` that applies to `route`: route-scoped, then service-scoped, then global. */
 function applicable(list: readonly Validated[], name: AiPluginName, route: NormalizedRoute): Validated | undefined {
   let service: Validated | undefined;
@@ -258,24 +275,27 @@ export function compileAi(config: NormalizedConfig, routes: readonly NormalizedR
     const guard = applicable(validated, 'ai-prompt-guard', route);
     const decorator = applicable(validated, 'ai-prompt-decorator', route);
     const template = applicable(validated, 'ai-prompt-template', route);
+    const rateLimit = applicable(validated, 'ai-rate-limiting-advanced', route);
     if (basic !== undefined && advanced !== undefined) {
       errors.push({ path: `plugins[${advanced.index}]`, message: `route ${route.name ?? route.id} has both ai-proxy (plugins[${basic.index}]) and ai-proxy-advanced; use one` });
       return null;
     }
     const proxy = basic ?? advanced;
     if (proxy === undefined) {
-      for (const p of [guard, decorator, template]) {
+      for (const p of [guard, decorator, template, rateLimit]) {
         if (p !== undefined && p.plugin.route === route.id) errors.push({ path: `plugins[${p.index}]`, message: `${p.plugin.name} needs ai-proxy or ai-proxy-advanced on route ${route.name ?? route.id}` });
       }
       return null;
     }
     const base = proxyOf(proxy);
     if (base === null) return null;
+    const fits = (p: Validated | undefined): p is Validated => p !== undefined && promptPluginFits(p, base.routeType, route, errors);
     return {
       ...base,
-      guard: guard === undefined ? null : (guard.config as PromptGuardConfig),
-      decorator: decorator === undefined ? null : (decorator.config as PromptDecoratorConfig),
-      template: template === undefined ? null : (template.config as unknown as PromptTemplateConfig),
+      guard: fits(guard) ? (guard.config as PromptGuardConfig) : null,
+      decorator: fits(decorator) ? (decorator.config as PromptDecoratorConfig) : null,
+      template: fits(template) ? (template.config as unknown as PromptTemplateConfig) : null,
+      rateLimit: rateLimit === undefined ? null : compileRateLimit(rateLimit.plugin.id, rateLimit.config, base.targets, route.service),
     };
   });
   return { routeAi, errors };

@@ -11,6 +11,8 @@ import { compilePromptDecorator } from './decorate.js';
 import { compilePromptGuard } from './guard.js';
 import type { PromptGuard } from './guard.js';
 import { Pricing } from './pricing.js';
+import { AiRateLimiter } from './rate-limit.js';
+import type { TokenCounters } from '../shared/token-counters.js';
 import { providerFor } from './providers/index.js';
 import type { Provider } from './providers/provider.js';
 import { compilePromptTemplates } from './template.js';
@@ -62,14 +64,17 @@ export class AiRouteRuntime {
   readonly template: ((body: JsonObject) => Parsed<JsonObject>) | null;
   readonly guard: PromptGuard | null;
   readonly decorate: ((req: ChatRequest) => ChatRequest) | null;
+  /** ai-rate-limiting-advanced over the shared token counters, or null. */
+  readonly rateLimit: AiRateLimiter | null;
 
-  constructor(config: CompiledAiRoute) {
+  constructor(config: CompiledAiRoute, counters: TokenCounters) {
     this.config = config;
     this.targets = config.targets.map((t) => new AiTargetRuntime(t, config.connectTimeout));
     this.balancer = new AiBalancer(config.targets.map((t) => t.weight), config.balancer);
     this.template = config.template === null ? null : compilePromptTemplates(config.template);
     this.guard = config.guard === null ? null : compilePromptGuard(config.guard);
     this.decorate = config.decorator === null ? null : compilePromptDecorator(config.decorator);
+    this.rateLimit = config.rateLimit === null ? null : new AiRateLimiter(config.rateLimit, counters, this.targets);
   }
 }
 
@@ -77,6 +82,6 @@ export class AiRouteRuntime {
  * One runtime per AI route: balancer state (latency EWMA, Retry-After embargoes, circuits)
  * is per route, so two routes with equal configs never share an embargo.
  */
-export function materializeAi(routes: readonly { ai: CompiledAiRoute | null }[]): (AiRouteRuntime | null)[] {
-  return routes.map((r) => (r.ai === null ? null : new AiRouteRuntime(r.ai)));
+export function materializeAi(routes: readonly { ai: CompiledAiRoute | null }[], counters: TokenCounters): (AiRouteRuntime | null)[] {
+  return routes.map((r) => (r.ai === null ? null : new AiRouteRuntime(r.ai, counters)));
 }

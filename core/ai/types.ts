@@ -113,13 +113,26 @@ export interface ChatResponse {
   usage: Usage | null;
 }
 
-/** Embeddings (route_type `llm/v1/embeddings`). */
+/**
+ * Embeddings (route_type `llm/v1/embeddings`). Never streamed: `stream`/`streamUsage` are
+ * always false, so the exchange can treat every canonical request alike (AiRequest).
+ */
 export interface EmbeddingsRequest {
   model: string;
   input: string[];
   dimensions?: number;
+  /** How the client wants vectors: JSON numbers, or base64 of little-endian float32. */
+  encodingFormat: 'float' | 'base64';
   user?: string;
+  stream: false;
+  streamUsage: false;
 }
+
+/**
+ * The canonical request of any route type. Chat and completions (`llm/v1/completions`:
+ * the prompt becomes one user message) are ChatRequests; embeddings their own shape.
+ */
+export type AiRequest = ChatRequest | EmbeddingsRequest;
 
 export interface EmbeddingsResponse {
   model: string;

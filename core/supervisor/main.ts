@@ -21,6 +21,7 @@ import { FilterPreparer } from './wasm-filters.js';
 import { unsupportedPluginWarnings } from '../plugins/registry.js';
 import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
+import { TokenCounters } from '../shared/token-counters.js';
 import { TargetSlots } from '../proxy/health/table.js';
 import { HealthChecker } from '../proxy/health/active.js';
 import { MetricsCollector } from './metrics-collector.js';
@@ -78,6 +79,8 @@ export class Supervisor {
   /** Target health, in-flight counts and latency, shared with every worker. */
   readonly #upstreamState = UpstreamState.create();
   readonly #targetSlots = new TargetSlots(this.#upstreamState);
+  /** ai-rate-limiting-advanced counters: created once, so reloads and worker restarts keep them. */
+  readonly #tokenCounters = TokenCounters.create();
   /** Active health checks (probes run here, results land in #upstreamState). */
   readonly health: HealthChecker;
   #snapshot: SharedArrayBuffer | null = null;
@@ -246,6 +249,7 @@ export class Supervisor {
       snapshot: this.#snapshot as SharedArrayBuffer,
       kv: this.#kv.buffer,
       upstreamState: this.#upstreamState.buffer,
+      tokenCounters: this.#tokenCounters.buffer,
     };
     const worker = new Worker(WORKER_ENTRY, { workerData: data });
     slot.worker = worker;

@@ -17,6 +17,7 @@ import type { CompiledTlsListener } from '../compile/types.js';
 import { FilterInstances } from './filter-instances.js';
 import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
+import { TokenCounters } from '../shared/token-counters.js';
 import { WasmMetrics } from '../wasm/metrics.js';
 import type { FromWorker, ToWorker, WorkerData } from './types.js';
 
@@ -37,8 +38,9 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
   wasmLog[record.level === 'critical' ? 'fatal' : record.level]({ filter: record.filter }, record.message),
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
+const tokenCounters = TokenCounters.attach(data.tokenCounters);
 const initialConfig = decodeSnapshot(data.snapshot);
-const pipeline = new Pipeline(materialize(initialConfig, filterInstances, upstreamState), settings.proxyPort, settings.limits, accessLog, settings.index);
+const pipeline = new Pipeline(materialize(initialConfig, filterInstances, upstreamState, tokenCounters), settings.proxyPort, settings.limits, accessLog, settings.index);
 const server = new ProxyServer(uws);
 // The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
 const tlsSettings = settings.tls ?? null;
@@ -66,7 +68,7 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
     const config = decodeSnapshot(snapshot);
     version = config.version;
     if (version <= pipeline.runtime.version) return;
-    const runtime = materialize(config, filterInstances, upstreamState);
+    const runtime = materialize(config, filterInstances, upstreamState, tokenCounters);
     pipeline.setRuntime(runtime);
     tlsPipeline?.setRuntime(runtime);
     try {

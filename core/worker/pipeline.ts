@@ -337,6 +337,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     const body = ctx.body;
     if (body instanceof RequestBodyStream) body.fail(err);
     if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
+    if (ctx.ai !== null) ctx.ai.aborted();
     this.finish(ctx);
   }
 

@@ -10,6 +10,7 @@ import { createBalancer } from '../proxy/balancer/create.js';
 import type { Balancer } from '../proxy/balancer/types.js';
 import { createPassiveHealth, type PassiveHealth } from '../proxy/health/passive.js';
 import type { UpstreamState } from '../shared/upstream-state.js';
+import type { TokenCounters } from '../shared/token-counters.js';
 import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
@@ -80,7 +81,7 @@ export class Runtime {
   }
 }
 
-export function materialize(config: CompiledConfig, filterInstances: FilterInstances, upstreamState: UpstreamState): Runtime {
+export function materialize(config: CompiledConfig, filterInstances: FilterInstances, upstreamState: UpstreamState, tokenCounters: TokenCounters): Runtime {
   const matcher = new Matcher(config.router);
   const filters = filterInstances.materialize(config.wasm);
   const routeFilters = config.routes.map((route) =>
@@ -109,7 +110,7 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
     }
     return new ServiceRuntime(service, upstream, tls);
   });
-  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes));
+  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes, tokenCounters));
 }
 
 /** After switching to `current`, close pools no version in use needs any more. */

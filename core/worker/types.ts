@@ -41,6 +41,8 @@ export interface WorkerData {
   kv: SharedArrayBuffer;
   /** Target health / in-flight / latency table (core/shared/upstream-state.ts). */
   upstreamState: SharedArrayBuffer;
+  /** ai-rate-limiting-advanced token counters (core/shared/token-counters.ts), one for all workers. */
+  tokenCounters: SharedArrayBuffer;
 }
 
 /** Supervisor -> worker. */

@@ -1,7 +1,7 @@
 /**
  * The three wire formats the mock speaks: reading a request into a MockChat and writing
- * answers, stream frames and errors the way the real APIs do (OpenAI chat completions,
- * Anthropic Messages, Gemini generateContent).
+ * answers, stream frames and errors the way the real APIs do (OpenAI chat completions and
+ * legacy completions, Anthropic Messages, Gemini generateContent).
  */
 import type { MockAnswer, MockChat, MockTool } from './scenario.js';
 
@@ -107,6 +107,43 @@ export function openAiFrames(a: MockAnswer, chat: MockChat, id: string, created:
   }
   if (chat.includeUsage && withUsage) {
     frames.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: chat.model, choices: [], usage: { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens } })}\n\n`);
+  }
+  frames.push('data: [DONE]\n\n');
+  return frames;
+}
+
+// ---- OpenAI legacy completions (/v1/completions) -------------------------------------
+
+/** A completions body as the mock understands it: the prompt (string, or strings joined) is the whole prompt text. */
+export function readCompletion(body: Json, model: string): MockChat {
+  const prompt = body['prompt'];
+  const opts = isObj(body['stream_options']) ? body['stream_options'] : {};
+  return {
+    model: String(body['model'] ?? model),
+    promptText: typeof prompt === 'string' ? prompt : Array.isArray(prompt) ? prompt.map(String).join(' ') : '',
+    tools: [],
+    afterToolResult: false,
+    stream: body['stream'] === true,
+    includeUsage: opts['include_usage'] === true,
+  };
+}
+
+export function completionBody(a: MockAnswer, chat: MockChat, id: string, created: number, withUsage: boolean): string {
+  const body: Json = {
+    id, object: 'text_completion', created, model: chat.model,
+    choices: [{ text: a.tokens.join(''), index: 0, logprobs: null, finish_reason: 'stop' }],
+  };
+  if (withUsage) body['usage'] = { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens };
+  return JSON.stringify(body);
+}
+
+export function completionFrames(a: MockAnswer, chat: MockChat, id: string, created: number, withUsage: boolean): string[] {
+  const chunk = (text: string, finish: string | null): string =>
+    `data: ${JSON.stringify({ id, object: 'text_completion', created, model: chat.model, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }] })}\n\n`;
+  const frames = a.tokens.map((t) => chunk(t, null));
+  frames.push(chunk('', 'stop'));
+  if (chat.includeUsage && withUsage) {
+    frames.push(`data: ${JSON.stringify({ id, object: 'text_completion', created, model: chat.model, choices: [], usage: { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens } })}\n\n`);
   }
   frames.push('data: [DONE]\n\n');
   return frames;

@@ -3,13 +3,15 @@
  * AI when `model.options.gemini` names an endpoint, project and location. Gemini has no
  * stream terminator: the stream ends at EOF, so usage (cumulative `usageMetadata`, latest
  * wins) and the end event come from end().
+ * Embeddings (llm/v1/embeddings) use `:batchEmbedContents`, as Kong does, one request per
+ * input; the Gemini API reports no usage for them, so the exchange counts an estimate.
  */
 import { FinishReason } from '../types.js';
-import type { ChatMessage, ChatRequest, ChatResponse, Parsed, StreamEvent, ToolCall, UpstreamRequest, Usage } from '../types.js';
+import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, Parsed, StreamEvent, ToolCall, UpstreamRequest, Usage } from '../types.js';
 import { SseStreamParser, streamCut } from '../sse.js';
 import { arr, isObject, num, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
-import { applyAuth, jsonRequest, parseUpstreamError, resolveModel } from './provider.js';
+import { applyAuth, jsonRequest, parseUpstreamError, resolveModel, resolveModelName } from './provider.js';
 import type { Provider, StreamParser, TargetConfig } from './provider.js';
 
 function textOf(m: ChatMessage): string {
@@ -228,6 +230,46 @@ function geminiUrl(target: TargetConfig, model: string, stream: boolean): URL {
   return url;
 }
 
+function geminiEmbedUrl(target: TargetConfig, model: string): Parsed<URL> {
+  const o = target.model.options ?? {};
+  if (o.upstream_url !== undefined && o.upstream_url !== '') {
+    const url = new URL(o.upstream_url);
+    if (url.pathname === '/' || url.pathname === '') url.pathname = `/v1beta/models/${model}:batchEmbedContents`;
+    else url.pathname = url.pathname.replace(/:(generateContent|streamGenerateContent|embedContent)$/, ':batchEmbedContents');
+    return { ok: true, value: url };
+  }
+  if (o.gemini?.api_endpoint !== undefined) {
+    return { ok: false, message: 'llm/v1/embeddings with gemini needs the Gemini API (generativelanguage.googleapis.com); Vertex AI (model.options.gemini) is not supported for embeddings' };
+  }
+  return { ok: true, value: new URL(`https://generativelanguage.googleapis.com/v1beta/models/${model}:batchEmbedContents`) };
+}
+
+/** Canonical -> a Gemini BatchEmbedContentsRequest body. */
+export function renderGeminiEmbeddingsRequest(req: EmbeddingsRequest, model: string): JsonObject {
+  return {
+    requests: req.input.map((text) => {
+      const r: JsonObject = { model: `models/${model}`, content: { parts: [{ text }] } };
+      if (req.dimensions !== undefined) r['outputDimensionality'] = req.dimensions;
+      return r;
+    }),
+  };
+}
+
+/** A BatchEmbedContentsResponse (`embeddings[].values`) or EmbedContentResponse (`embedding.values`) -> canonical. */
+export function parseGeminiEmbeddingsResponse(body: unknown): Parsed<EmbeddingsResponse> {
+  if (!isObject(body)) return { ok: false, message: 'upstream answer is not a JSON object' };
+  const single = obj(body, 'embedding');
+  const list = single !== undefined ? [single] : arr(body, 'embeddings');
+  if (list === undefined) return { ok: false, message: 'upstream answer has no embeddings' };
+  const vectors: number[][] = [];
+  for (const e of list) {
+    const values = isObject(e) ? arr(e, 'values') : undefined;
+    if (values === undefined) return { ok: false, message: 'upstream answer has an embedding without values' };
+    vectors.push(values as number[]);
+  }
+  return { ok: true, value: { model: '', vectors, usage: null } };
+}
+
 export const geminiProvider: Provider = {
   name: 'gemini',
   buildChatRequest(client: ChatRequest, target: TargetConfig): Parsed<UpstreamRequest> {
@@ -247,4 +289,17 @@ export const geminiProvider: Provider = {
     return new GeminiStreamParser(!client.streamUsage);
   },
   parseError: parseUpstreamError,
+  buildEmbeddingsRequest(req: EmbeddingsRequest, target: TargetConfig): Parsed<UpstreamRequest> {
+    const model = resolveModelName(req.model, target.model);
+    if (!model.ok) return model;
+    const url = geminiEmbedUrl(target, model.value);
+    if (!url.ok) return url;
+    const body = renderGeminiEmbeddingsRequest(req, model.value);
+    const headers: Record<string, string> = {};
+    applyAuth(target.auth, url.value, headers, body);
+    return { ok: true, value: jsonRequest(url.value, headers, body) };
+  },
+  parseEmbeddingsResponse(body: string) {
+    return parseGeminiEmbeddingsResponse(parseJson(body));
+  },
 };

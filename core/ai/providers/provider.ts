@@ -86,8 +86,28 @@ export interface Provider {
   /** `req` is the request as sent upstream (after buildChatRequest decided usage options). */
   createStreamParser(req: ChatRequest): StreamParser;
   parseError(status: number, body: string): UpstreamError;
+  /**
+   * OpenAI's legacy Completions API, for providers that have it (openai, azure,
+   * openai-compatible): route_type llm/v1/completions is forwarded as is. Providers without
+   * it serve that route type through their chat API (core/ai/route-types/completions.ts).
+   */
+  buildCompletionsRequest?(req: ChatRequest, target: TargetConfig, now?: Date): Parsed<UpstreamRequest>;
+  parseCompletionsResponse?(body: string): Parsed<ChatResponse>;
+  createCompletionsStreamParser?(req: ChatRequest): StreamParser;
+  /** route_type llm/v1/embeddings; a provider without these refuses that route type at config time. */
   buildEmbeddingsRequest?(req: EmbeddingsRequest, target: TargetConfig, now?: Date): Parsed<UpstreamRequest>;
   parseEmbeddingsResponse?(body: string): Parsed<EmbeddingsResponse>;
+}
+
+/** The model of a non-chat call: the configured one, or the client's when none is configured. */
+export function resolveModelName(requested: string, model: ModelConfig): Parsed<string> {
+  const name = model.name;
+  if (name !== undefined && name !== '') {
+    if (requested !== '' && requested !== name) return { ok: false, message: `cannot use own model - must be: ${name}` };
+    return { ok: true, value: name };
+  }
+  if (requested === '') return { ok: false, message: 'model parameter not found in request, nor in gateway configuration' };
+  return { ok: true, value: requested };
 }
 
 /**

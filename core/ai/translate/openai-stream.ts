@@ -12,15 +12,21 @@ import { arr, isObject, obj, parseJson, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { openAiFinish, parseOpenAiUsage, renderOpenAiUsage } from './openai.js';
 
-/** Upstream stream -> canonical events. `hiddenUsage`: the gateway, not the client, asked for usage. */
+/**
+ * Upstream stream -> canonical events. `hiddenUsage`: the gateway, not the client, asked for
+ * usage. `legacy`: the stream is the legacy Completions API's (`text_completion` chunks
+ * carry `choices[0].text` instead of a delta); framing, finish and usage are the same.
+ */
 export class OpenAiStreamParser extends SseStreamParser {
   readonly #hiddenUsage: boolean;
+  readonly #legacy: boolean;
   #started = false;
   #finished = false;
 
-  constructor(hiddenUsage: boolean) {
+  constructor(hiddenUsage: boolean, legacy = false) {
     super();
     this.#hiddenUsage = hiddenUsage;
+    this.#legacy = legacy;
   }
 
   /** A stream that sent its finish reason but no `[DONE]` still ended properly. */
@@ -50,6 +56,10 @@ export class OpenAiStreamParser extends SseStreamParser {
     }
     const choice = arr(chunk, 'choices')?.[0];
     if (isObject(choice)) {
+      if (this.#legacy) {
+        const text = str(choice, 'text');
+        if (text !== undefined && text !== '') out.push({ type: 'text', text });
+      }
       const delta = obj(choice, 'delta');
       if (delta !== undefined) {
         const content = str(delta, 'content');

@@ -2,7 +2,8 @@
  * The OpenAI chat-completions wire format <-> the canonical model, both ways: a client
  * that speaks OpenAI (parse request, render response/error) and an upstream that speaks
  * it (render request, parse response) use the same codec, so round trips are exact.
- * Streaming lives in openai-stream.ts.
+ * Streaming lives in openai-stream.ts; the legacy completions and the embeddings formats in
+ * openai-completions.ts and openai-embeddings.ts.
  */
 import { FinishReason } from '../types.js';
 import type {
@@ -11,8 +12,6 @@ import type {
   ChatResponse,
   ClientError,
   ContentPart,
-  EmbeddingsRequest,
-  EmbeddingsResponse,
   Parsed,
   Role,
   ToolCall,
@@ -302,52 +301,4 @@ const ERROR_TYPES: Readonly<Record<number, string>> = {
 export function renderOpenAiError(status: number, message: string, code: string | null = null): ClientError {
   const type = ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return { status, body: JSON.stringify({ error: { message, type, param: null, code } }) };
-}
-
-/** An OpenAI embeddings body -> canonical. */
-export function parseOpenAiEmbeddingsRequest(body: unknown): Parsed<EmbeddingsRequest> {
-  if (!isObject(body)) return { ok: false, message: 'request body must be a JSON object' };
-  const input = body['input'];
-  const list = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((s) => typeof s === 'string') ? (input as string[]) : undefined;
-  if (list === undefined) return { ok: false, message: "'input' must be a string or an array of strings" };
-  const req: EmbeddingsRequest = { model: str(body, 'model') ?? '', input: list };
-  const dims = num(body, 'dimensions');
-  if (dims !== undefined) req.dimensions = dims;
-  const user = str(body, 'user');
-  if (user !== undefined) req.user = user;
-  return { ok: true, value: req };
-}
-
-export function renderOpenAiEmbeddingsRequest(req: EmbeddingsRequest): JsonObject {
-  const body: JsonObject = { model: req.model, input: req.input };
-  if (req.dimensions !== undefined) body['dimensions'] = req.dimensions;
-  if (req.user !== undefined) body['user'] = req.user;
-  return body;
-}
-
-export function parseOpenAiEmbeddingsResponse(body: unknown): Parsed<EmbeddingsResponse> {
-  if (!isObject(body)) return { ok: false, message: 'upstream answer is not a JSON object' };
-  const data = arr(body, 'data');
-  if (data === undefined) return { ok: false, message: 'upstream answer has no data' };
-  const vectors = data.map((d) => (isObject(d) && Array.isArray(d['embedding']) ? (d['embedding'] as number[]) : []));
-  const usage = isObject(body['usage']) ? body['usage'] : undefined;
-  const prompt = usage === undefined ? undefined : num(usage, 'prompt_tokens');
-  return {
-    ok: true,
-    value: {
-      model: str(body, 'model') ?? '',
-      vectors,
-      usage: prompt === undefined ? null : { prompt, completion: 0, total: prompt, estimated: false },
-    },
-  };
-}
-
-export function renderOpenAiEmbeddingsResponse(res: EmbeddingsResponse): string {
-  const usage = res.usage ?? { prompt: 0, total: 0 };
-  return JSON.stringify({
-    object: 'list',
-    data: res.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-    model: res.model,
-    usage: { prompt_tokens: usage.prompt, total_tokens: usage.total },
-  });
 }
