@@ -29,6 +29,21 @@ export class HeaderMap {
     return this.#names.length;
   }
 
+  /** The i-th name (lower-case) and value, for walking the map without a pairs() copy. */
+  nameAt(i: number): string {
+    return this.#names[i] as string;
+  }
+
+  valueAt(i: number): string {
+    return this.#values[i] as string;
+  }
+
+  /** add() for a name the caller knows is lower-case already (uWS hands names lower-cased). */
+  addLower(name: string, value: string): void {
+    this.#names.push(name);
+    this.#values.push(value);
+  }
+
   /** First value for `name`, or undefined. */
   get(name: string): string | undefined {
     const i = this.#names.indexOf(name.toLowerCase());

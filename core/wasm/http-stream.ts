@@ -8,6 +8,7 @@
  * `takeRequestBody()` / `takeResponseBody()` return.
  */
 import { Action, type MapType, StreamType } from './abi/constants.js';
+import { StreamCallback } from './abi/callbacks.js';
 import type { GuestBuffer } from './abi/hostcalls.js';
 import { FaultKind, GuestFault, OnError, faultResponse } from './faults.js';
 import type { HostRequest, LocalResponse } from './host-request.js';
@@ -25,21 +26,14 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 export interface StreamVm {
   readonly alive: boolean;
   readonly limits: WasmLimits;
-  /** Run a guest callback for this stream; throws GuestFault when the guest faults. */
-  call<T>(stream: HttpStream, fn: () => T): T;
-  hasCallback(name: StreamCallback): boolean;
-  onRequestHeaders(id: number, headers: number, eos: boolean): Action;
-  onRequestBody(id: number, size: number, eos: boolean): Action;
-  onRequestTrailers(id: number, trailers: number): Action;
-  onResponseHeaders(id: number, headers: number, eos: boolean): Action;
-  onResponseBody(id: number, size: number, eos: boolean): Action;
-  onResponseTrailers(id: number, trailers: number): Action;
+  hasCallback(cb: StreamCallback): boolean;
+  /**
+   * Run one request-phase callback for this stream (`n`: header count or body size).
+   * Throws GuestFault when the guest faults.
+   */
+  callStream(stream: HttpStream, cb: StreamCallback, n: number, eos: boolean): Action;
   finishStream(stream: HttpStream): void;
 }
-
-export type StreamCallback =
-  | 'onRequestHeaders' | 'onRequestBody' | 'onRequestTrailers'
-  | 'onResponseHeaders' | 'onResponseBody' | 'onResponseTrailers';
 
 /** The owner's policy and fault sink (WasmInstance). */
 export interface StreamOwner {
@@ -49,6 +43,13 @@ export interface StreamOwner {
 
 const EMPTY = new Uint8Array(0);
 const TOO_LARGE = new TextEncoder().encode('{"message":"Request size limit exceeded"}');
+
+function take(body: BodyState | null): Uint8Array {
+  if (body === null) return EMPTY;
+  const out = body.released;
+  body.released = EMPTY;
+  return out;
+}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.byteLength === 0) return b;
@@ -63,7 +64,7 @@ class BodyState implements GuestBuffer {
   bytes: Uint8Array = EMPTY;
   released: Uint8Array = EMPTY;
   endOfStream = false;
-  replace = (start: number, size: number, data: Uint8Array): void => {
+  replace(start: number, size: number, data: Uint8Array): void {
     const s = Math.min(start, this.bytes.byteLength);
     const e = Math.min(s + size, this.bytes.byteLength);
     const out = new Uint8Array(this.bytes.byteLength - (e - s) + data.byteLength);
@@ -71,7 +72,7 @@ class BodyState implements GuestBuffer {
     out.set(data, s);
     out.set(this.bytes.subarray(e), s + data.byteLength);
     this.bytes = out;
-  };
+  }
   release(): void {
     this.released = concat(this.released, this.bytes);
     this.bytes = EMPTY;
@@ -87,15 +88,16 @@ interface Pending {
 export class HttpStream {
   readonly contextId: number;
   readonly request: HostRequest;
-  /** Properties the guest set with proxy_set_property during this request. */
-  readonly properties = new Map<string, Uint8Array>();
+  /** Properties the guest set with proxy_set_property during this request (made on first set). */
+  properties: Map<string, Uint8Array> | null = null;
   localResponse: LocalResponse | null = null;
   /** The fault that ended the guest's part in this request, if any. */
   fault: GuestFault | null = null;
   readonly #vm: StreamVm | null;
   readonly #owner: StreamOwner;
-  readonly #requestBody = new BodyState();
-  readonly #responseBody = new BodyState();
+  /** Body buffers, made when a body first passes (most GETs never need one). */
+  #requestBody: BodyState | null = null;
+  #responseBody: BodyState | null = null;
   /** True once the guest is out of the picture (fault with fail_open, circuit open, finished). */
   #bypass: boolean;
   #pending: Pending | null = null;
@@ -115,44 +117,40 @@ export class HttpStream {
 
   /** The body buffer a hostcall sees in this stream. */
   body(stream: 'request' | 'response'): GuestBuffer {
-    return stream === 'request' ? this.#requestBody : this.#responseBody;
+    return stream === 'request' ? (this.#requestBody ??= new BodyState()) : (this.#responseBody ??= new BodyState());
   }
 
   requestHeaders(endOfStream: boolean): Verdict | Promise<Verdict> {
-    return this.#headers('onRequestHeaders', StreamType.HttpRequest, 0, endOfStream);
+    return this.#headers(StreamCallback.RequestHeaders, StreamType.HttpRequest, 0, endOfStream);
   }
 
   responseHeaders(endOfStream: boolean): Verdict | Promise<Verdict> {
-    return this.#headers('onResponseHeaders', StreamType.HttpResponse, 2, endOfStream);
+    return this.#headers(StreamCallback.ResponseHeaders, StreamType.HttpResponse, 2, endOfStream);
   }
 
   requestBody(chunk: Uint8Array, endOfStream: boolean): Verdict {
-    return this.#body('onRequestBody', this.#requestBody, chunk, endOfStream, true);
+    return this.#body(StreamCallback.RequestBody, (this.#requestBody ??= new BodyState()), chunk, endOfStream, true);
   }
 
   responseBody(chunk: Uint8Array, endOfStream: boolean): Verdict {
-    return this.#body('onResponseBody', this.#responseBody, chunk, endOfStream, false);
+    return this.#body(StreamCallback.ResponseBody, (this.#responseBody ??= new BodyState()), chunk, endOfStream, false);
   }
 
   requestTrailers(): Verdict {
-    return this.#trailers('onRequestTrailers', 1);
+    return this.#trailers(StreamCallback.RequestTrailers, 1);
   }
 
   responseTrailers(): Verdict {
-    return this.#trailers('onResponseTrailers', 3);
+    return this.#trailers(StreamCallback.ResponseTrailers, 3);
   }
 
   /** Body bytes released to forward upstream (empty while the guest buffers). */
   takeRequestBody(): Uint8Array {
-    const out = this.#requestBody.released;
-    this.#requestBody.released = EMPTY;
-    return out;
+    return take(this.#requestBody);
   }
 
   takeResponseBody(): Uint8Array {
-    const out = this.#responseBody.released;
-    this.#responseBody.released = EMPTY;
-    return out;
+    return take(this.#responseBody);
   }
 
   /** End of request: proxy_on_log, proxy_on_done, proxy_on_delete (skipped when bypassed). Idempotent. */
@@ -202,10 +200,9 @@ export class HttpStream {
     if (this.localResponse !== null) return Verdict.LocalResponse;
     const vm = this.#vm;
     if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
-    const headers = this.#count(map as MapType);
     let action: Action;
     try {
-      action = vm.call(this, () => vm[cb](this.contextId, headers, eos) as Action);
+      action = vm.callStream(this, cb, this.#count(map as MapType), eos);
     } catch (err) {
       return this.#onThrow(err);
     }
@@ -231,7 +228,7 @@ export class HttpStream {
     }
     let action: Action;
     try {
-      action = vm.call(this, () => vm[cb](this.contextId, body.bytes.byteLength, eos) as Action);
+      action = vm.callStream(this, cb, body.bytes.byteLength, eos);
     } catch (err) {
       const verdict = this.#onThrow(err);
       if (verdict === Verdict.Continue) body.release();
@@ -246,9 +243,8 @@ export class HttpStream {
     if (this.localResponse !== null) return Verdict.LocalResponse;
     const vm = this.#vm;
     if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
-    const trailers = this.#count(map as MapType);
     try {
-      vm.call(this, () => vm[cb](this.contextId, trailers, false));
+      vm.callStream(this, cb, this.#count(map as MapType), false);
     } catch (err) {
       return this.#onThrow(err);
     }

@@ -7,14 +7,15 @@
  */
 import { request as undiciRequest } from 'undici';
 import { Action, BufferType, LogLevel, MapType, Status, StreamType } from './abi/constants.js';
-import { bindCallbacks, type GuestCallbacks } from './abi/callbacks.js';
+import { bindCallbacks, toAction, type GuestCallbacks, type StreamCallback } from './abi/callbacks.js';
 import { createHostcalls, type GuestBuffer, type HostcallHost, type OutgoingHttpCall } from './abi/hostcalls.js';
 import { encodePairs } from './abi/pairs.js';
 import { createAssemblyScriptImports, createWasiImports } from './abi/wasi.js';
 import { FaultKind, GuestFault, classifyError } from './faults.js';
+import { ContextTable } from './context-table.js';
 import { HeaderMap } from './header-map.js';
 import type { HostRequest, LocalResponse, PropertyValue } from './host-request.js';
-import { HttpStream, type StreamCallback, type StreamOwner, type StreamVm } from './http-stream.js';
+import { HttpStream, type StreamOwner, type StreamVm } from './http-stream.js';
 import type { WasmLimits } from './limits.js';
 import { GuestMemory } from './memory.js';
 import type { WasmMetrics } from './metrics.js';
@@ -80,7 +81,7 @@ export class GuestVm implements HostcallHost, StreamVm {
   #cb!: GuestCallbacks;
   #current: HttpStream | null = null;
   #nextContextId = ROOT_CONTEXT_ID + 1;
-  readonly #streams = new Map<number, HttpStream>();
+  readonly #streams = new ContextTable<HttpStream>();
   readonly #rootProperties = new Map<string, Uint8Array>();
   #alive = true;
   /** While starting, faults are reported by start()'s throw, not through onFault. */
@@ -153,7 +154,7 @@ export class GuestVm implements HostcallHost, StreamVm {
   newStream(request: HostRequest): HttpStream {
     const id = this.#nextContextId++;
     const stream = new HttpStream(id, request, this, this.#owner);
-    this.#streams.set(id, stream);
+    this.#streams.add(stream);
     try {
       this.#invoke(stream, () => this.#cb.onContextCreate(id, ROOT_CONTEXT_ID));
     } catch (err) {
@@ -177,42 +178,51 @@ export class GuestVm implements HostcallHost, StreamVm {
 
   // --- StreamVm -------------------------------------------------------------------------
 
-  call<T>(stream: HttpStream, fn: () => T): T {
-    return this.#invoke(stream, fn);
+  hasCallback(cb: StreamCallback): boolean {
+    return this.#cb.stream[cb] !== null;
   }
 
-  hasCallback(name: StreamCallback): boolean {
-    return this.#cb[name] !== null;
+  /** The hot path: one guest call with no closure (a closure per call cost GC on every request). */
+  callStream(stream: HttpStream, cb: StreamCallback, n: number, eos: boolean): Action {
+    const fn = this.#cb.stream[cb];
+    if (fn === null || fn === undefined) return Action.Continue;
+    if (!this.#alive) throw new GuestFault(FaultKind.Trap, 'instance was discarded after a fault');
+    const previous = this.#current;
+    this.#current = stream;
+    this.#cb.setFuel(this.limits.fuelPerCallback);
+    try {
+      return toAction(fn(stream.contextId, n, eos ? 1 : 0));
+    } catch (err) {
+      throw this.#fault(err);
+    } finally {
+      this.#current = previous;
+    }
   }
 
-  onRequestHeaders(id: number, n: number, eos: boolean): Action {
-    return this.#cb.onRequestHeaders?.(id, n, eos) ?? Action.Continue;
-  }
-  onRequestBody(id: number, size: number, eos: boolean): Action {
-    return this.#cb.onRequestBody?.(id, size, eos) ?? Action.Continue;
-  }
-  onRequestTrailers(id: number, n: number): Action {
-    return this.#cb.onRequestTrailers?.(id, n) ?? Action.Continue;
-  }
-  onResponseHeaders(id: number, n: number, eos: boolean): Action {
-    return this.#cb.onResponseHeaders?.(id, n, eos) ?? Action.Continue;
-  }
-  onResponseBody(id: number, size: number, eos: boolean): Action {
-    return this.#cb.onResponseBody?.(id, size, eos) ?? Action.Continue;
-  }
-  onResponseTrailers(id: number, n: number): Action {
-    return this.#cb.onResponseTrailers?.(id, n) ?? Action.Continue;
-  }
-
+  /** proxy_on_log, proxy_on_done, proxy_on_delete, each with a fresh fuel budget. */
   finishStream(stream: HttpStream): void {
     const cb = this.#cb;
-    const id = stream.contextId;
     try {
-      if (cb.onLog !== null) this.#invoke(stream, () => cb.onLog?.(id));
-      if (cb.onDone !== null) this.#invoke(stream, () => cb.onDone?.(id));
-      if (cb.onDelete !== null) this.#invoke(stream, () => cb.onDelete?.(id));
+      this.#callId(stream, cb.onLog);
+      this.#callId(stream, cb.onDone);
+      this.#callId(stream, cb.onDelete);
     } finally {
-      this.#streams.delete(id);
+      this.#streams.delete(stream.contextId);
+    }
+  }
+
+  #callId(stream: HttpStream, fn: ((id: number) => unknown) | null): void {
+    if (fn === null) return;
+    if (!this.#alive) throw new GuestFault(FaultKind.Trap, 'instance was discarded after a fault');
+    const previous = this.#current;
+    this.#current = stream;
+    this.#cb.setFuel(this.limits.fuelPerCallback);
+    try {
+      fn(stream.contextId);
+    } catch (err) {
+      throw this.#fault(err);
+    } finally {
+      this.#current = previous;
     }
   }
 
@@ -226,18 +236,23 @@ export class GuestVm implements HostcallHost, StreamVm {
     try {
       return fn();
     } catch (err) {
-      let fuel: number | null = null;
-      try {
-        fuel = this.#cb.fuelLeft();
-      } catch {
-        fuel = null;
-      }
-      const fault = classifyError(err, fuel);
-      this.#kill(fault);
-      throw fault;
+      throw this.#fault(err);
     } finally {
       this.#current = previous;
     }
+  }
+
+  /** Classify what a guest call threw, kill this VM, and return the fault to throw. */
+  #fault(err: unknown): GuestFault {
+    let fuel: number | null = null;
+    try {
+      fuel = this.#cb.fuelLeft();
+    } catch {
+      fuel = null;
+    }
+    const fault = classifyError(err, fuel);
+    this.#kill(fault);
+    return fault;
   }
 
   #kill(fault: GuestFault): void {
@@ -301,7 +316,7 @@ export class GuestVm implements HostcallHost, StreamVm {
         break;
     }
     const stream = this.#current;
-    const own = stream === null ? this.#rootProperties.get(key) : stream.properties.get(key) ?? this.#rootProperties.get(key);
+    const own = stream?.properties?.get(key) ?? this.#rootProperties.get(key);
     if (own !== undefined) return own;
     if (stream === null) return null;
     const value = stream.request.property(path);
@@ -313,7 +328,9 @@ export class GuestVm implements HostcallHost, StreamVm {
     if (key === 'plugin_name' || key === 'plugin_root_id' || key.startsWith('request.') || key.startsWith('source.')) {
       return Status.BadArgument;
     }
-    (this.#current === null ? this.#rootProperties : this.#current.properties).set(key, value);
+    const current = this.#current;
+    if (current === null) this.#rootProperties.set(key, value);
+    else (current.properties ??= new Map()).set(key, value);
     return Status.Ok;
   }
 

@@ -161,9 +161,10 @@ export class FilteredRequest {
     const authority = map.get(':authority');
     if (authority !== undefined && authority !== (ctx.header('host') ?? '')) ctx.hostOverride = authority;
     const flat: string[] = [];
-    for (const [name, value] of map.pairs()) {
+    for (let i = 0; i < map.size; i++) {
+      const name = map.nameAt(i);
       if (name.charCodeAt(0) === 58 /* ':' */) continue;
-      flat.push(name, value);
+      flat.push(name, map.valueAt(i));
     }
     ctx.headers = flat;
   }

@@ -91,14 +91,14 @@ export class GatewayHostRequest implements HostRequest {
 
   #buildRequestMap(): HeaderMap {
     const ctx = this.ctx;
-    const map = new HeaderMap([
-      [':method', ctx.method],
-      [':path', this.originalPath()],
-      [':authority', ctx.header('host') ?? ''],
-      [':scheme', 'http'],
-    ]);
+    const map = new HeaderMap();
+    map.addLower(':method', ctx.method);
+    map.addLower(':path', this.originalPath());
+    map.addLower(':authority', ctx.header('host') ?? '');
+    map.addLower(':scheme', 'http');
+    // uWS lower-cases header names.
     const headers = ctx.headers;
-    for (let i = 0; i < headers.length; i += 2) map.add(headers[i] as string, headers[i + 1] as string);
+    for (let i = 0; i < headers.length; i += 2) map.addLower(headers[i] as string, headers[i + 1] as string);
     return map;
   }
 

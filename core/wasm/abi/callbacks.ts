@@ -10,21 +10,38 @@ import { FUEL_GET_EXPORT, FUEL_SET_EXPORT } from './import-names.js';
 
 type Fn = (...args: number[]) => number | undefined;
 
+/** The per-request guest callbacks, by index (GuestCallbacks.stream). */
+export const StreamCallback = {
+  RequestHeaders: 0,
+  RequestBody: 1,
+  RequestTrailers: 2,
+  ResponseHeaders: 3,
+  ResponseBody: 4,
+  ResponseTrailers: 5,
+} as const;
+export type StreamCallback = (typeof StreamCallback)[keyof typeof StreamCallback];
+
+/**
+ * A raw per-request export: (context id, header count or body size, end of stream as 0/1).
+ * Trailer callbacks take two arguments; the third is ignored by the JS-to-wasm call.
+ */
+export type RawStreamFn = (id: number, n: number, eos: number) => number | undefined;
+
 export interface GuestCallbacks {
   onContextCreate(contextId: number, parentId: number): void;
   onVmStart: ((rootId: number, vmConfigSize: number) => boolean) | null;
   onConfigure: ((rootId: number, configSize: number) => boolean) | null;
   onTick: ((rootId: number) => void) | null;
-  onRequestHeaders: ((id: number, headers: number, endOfStream: boolean) => Action) | null;
-  onRequestBody: ((id: number, size: number, endOfStream: boolean) => Action) | null;
-  onRequestTrailers: ((id: number, trailers: number) => Action) | null;
-  onResponseHeaders: ((id: number, headers: number, endOfStream: boolean) => Action) | null;
-  onResponseBody: ((id: number, size: number, endOfStream: boolean) => Action) | null;
-  onResponseTrailers: ((id: number, trailers: number) => Action) | null;
   onHttpCallResponse: ((id: number, token: number, headers: number, bodySize: number, trailers: number) => void) | null;
-  onLog: ((id: number) => void) | null;
-  onDone: ((id: number) => boolean) | null;
-  onDelete: ((id: number) => void) | null;
+  /**
+   * The six request-phase exports by StreamCallback index, unwrapped: the hot path calls
+   * them directly (no closure per call) and maps the result with toAction.
+   */
+  stream: readonly (RawStreamFn | null)[];
+  /** proxy_on_log, proxy_on_done, proxy_on_delete, unwrapped (results ignored). */
+  onLog: ((id: number) => unknown) | null;
+  onDone: ((id: number) => unknown) | null;
+  onDelete: ((id: number) => unknown) | null;
   /** Run the module's start function (`_initialize` or `_start`), if any. */
   initialize: (() => void) | null;
   /** The allocator (`malloc`, else `proxy_on_memory_allocate`). */
@@ -39,7 +56,7 @@ function fn(exports: WebAssembly.Exports, name: string): Fn | null {
   return typeof f === 'function' ? (f as Fn) : null;
 }
 
-function toAction(value: number | undefined): Action {
+export function toAction(value: number | undefined): Action {
   // 0 Continue, 2 ContinueAndEndStream continue; 1, 3, 4 (StopIteration / StopAll*) pause.
   return value === 0 || value === 2 || value === undefined ? Action.Continue : Action.Pause;
 }
@@ -71,19 +88,14 @@ export function bindCallbacks(exports: WebAssembly.Exports): GuestCallbacks {
     onVmStart: vmStart && ((root, size) => vmStart(root, size) !== 0),
     onConfigure: configure && ((root, size) => configure(root, size) !== 0),
     onTick: tick && ((root) => void tick(root)),
-    onRequestHeaders: reqHeaders && ((id, n, eos) => toAction(reqHeaders(id, n, eos ? 1 : 0))),
-    onRequestBody: reqBody && ((id, size, eos) => toAction(reqBody(id, size, eos ? 1 : 0))),
-    onRequestTrailers: reqTrailers && ((id, n) => toAction(reqTrailers(id, n))),
-    onResponseHeaders: resHeaders && ((id, n, eos) => toAction(resHeaders(id, n, eos ? 1 : 0))),
-    onResponseBody: resBody && ((id, size, eos) => toAction(resBody(id, size, eos ? 1 : 0))),
-    onResponseTrailers: resTrailers && ((id, n) => toAction(resTrailers(id, n))),
     onHttpCallResponse: callResponse && ((id, token, h, b, t) => void callResponse(id, token, h, b, t)),
-    onLog: log && ((id) => void log(id)),
-    onDone: done && ((id) => done(id) !== 0),
-    onDelete: del && ((id) => void del(id)),
+    stream: [reqHeaders, reqBody, reqTrailers, resHeaders, resBody, resTrailers] as (RawStreamFn | null)[],
+    onLog: log,
+    onDone: done,
+    onDelete: del,
     initialize: init && (() => void init()),
     allocate: alloc && ((size) => (alloc(size) ?? 0) >>> 0),
-    setFuel: (units) => void fuelSet(units),
+    setFuel: fuelSet as (units: number) => void,
     fuelLeft: () => fuelGet() ?? 0,
   };
 }

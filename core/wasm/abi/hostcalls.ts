@@ -58,7 +58,6 @@ export interface HostcallHost {
   hostcallError(name: string, err: unknown): void;
 }
 
-const encoder = new TextEncoder();
 const INVALID = Status.InvalidMemoryAccess;
 
 /** Property paths use NUL between segments (Envoy); a dotted path without NULs is accepted too. */
@@ -151,7 +150,7 @@ export function createHostcalls(host: HostcallHost): Record<ProxyHostcall, Hostc
       if (key === null) return INVALID;
       const value = m.get(key);
       if (value === undefined) return Status.NotFound;
-      return host.memory.returnBytes(encoder.encode(value), retPtr, retLen) ? Status.Ok : INVALID;
+      return host.memory.returnString(value, retPtr, retLen) ? Status.Ok : INVALID;
     },
     proxy_add_header_map_value(map: number, kPtr: number, kLen: number, vPtr: number, vLen: number): number {
       return mutate(map, kPtr, kLen, vPtr, vLen, (m, k, v) => m.add(k, v));
@@ -308,16 +307,31 @@ export function createHostcalls(host: HostcallHost): Record<ProxyHostcall, Hostc
   const guarded = {} as Record<ProxyHostcall, Hostcall>;
   for (const name of PROXY_HOSTCALLS) {
     const f = raw[name] as unknown as (...args: unknown[]) => number;
-    guarded[name] = ((...args: unknown[]): number => {
-      try {
-        return f(...args);
-      } catch (err) {
-        if (isGuestFault(err)) throw err;
-        host.hostcallError(name, err);
-        return Status.InternalFailure;
-      }
-    }) as Hostcall;
+    const failed = (err: unknown): number => {
+      if (isGuestFault(err)) throw err;
+      host.hostcallError(name, err);
+      return Status.InternalFailure;
+    };
+    guarded[name] = withArity(f, failed);
   }
   return guarded;
 }
 
+
+type Guarded = (...args: unknown[]) => number;
+
+/**
+ * A guard with the hostcall's own arity: no rest array per call, and V8's wasm-to-JS
+ * wrapper calls a function whose length matches the import's signature directly.
+ */
+function withArity(f: Guarded, failed: (err: unknown) => number): Hostcall {
+  switch (f.length) {
+    case 0: return (() => { try { return f(); } catch (err) { return failed(err); } }) as Hostcall;
+    case 1: return ((a: unknown) => { try { return f(a); } catch (err) { return failed(err); } }) as Hostcall;
+    case 2: return ((a: unknown, b: unknown) => { try { return f(a, b); } catch (err) { return failed(err); } }) as Hostcall;
+    case 3: return ((a: unknown, b: unknown, c: unknown) => { try { return f(a, b, c); } catch (err) { return failed(err); } }) as Hostcall;
+    case 4: return ((a: unknown, b: unknown, c: unknown, d: unknown) => { try { return f(a, b, c, d); } catch (err) { return failed(err); } }) as Hostcall;
+    case 5: return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => { try { return f(a, b, c, d, e); } catch (err) { return failed(err); } }) as Hostcall;
+    default: return ((...args: unknown[]) => { try { return f(...args); } catch (err) { return failed(err); } }) as Hostcall;
+  }
+}
