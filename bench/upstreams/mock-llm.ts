@@ -1,15 +1,11 @@
 /**
  * Mock LLM providers speaking the real wire formats, for tests, the bench and the
- * quickstart (no keys, no internet). One server answers, by path:
- *
- *   POST /v1/chat/completions, /chat/completions,
- *        /openai/deployments/:id/chat/completions   OpenAI (also Azure, Mistral, vLLM shape)
- *   POST /v1/completions, /openai/deployments/:id/completions   OpenAI legacy completions
- *   POST /v1/embeddings, /openai/deployments/:id/embeddings     OpenAI embeddings (8 deterministic dims)
- *   POST /v1/messages                               Anthropic Messages (needs anthropic-version)
- *   POST /v1beta/models/:model:generateContent      Gemini
- *   POST /v1beta/models/:model:streamGenerateContent?alt=sse
- *   POST /v1beta/models/:model:embedContent, :batchEmbedContents   Gemini embeddings (no usage, as Gemini)
+ * quickstart (no keys, no internet). One server answers every format, by path (the table
+ * is in mock-llm/routes.ts): OpenAI chat, legacy completions and embeddings (also Azure's
+ * deployment paths, Mistral's dialect for Mistral models, vLLM/llama.cpp paths), Anthropic
+ * Messages (needs anthropic-version), Gemini generateContent / streamGenerateContent /
+ * embeddings, Cohere v2 chat (`/v2/chat`, bearer key) and Bedrock Converse
+ * (`/model/:id/converse[-stream]`, SigV4, binary event-stream).
  *
  * `provider` limits the server to one format (others 404). Answers are deterministic (see
  * mock-llm/scenario.ts for the usage rule; embeddings: prompt tokens = words of every input),
@@ -17,7 +13,8 @@
  * Latency and faults come from options (changeable at run time with configure()) or per
  * request from headers: x-mock-status, x-mock-retry-after, x-mock-ttft-ms,
  * x-mock-token-delay-ms, x-mock-drop-after (tokens, then the socket is destroyed),
- * x-mock-hang (never answer), x-mock-no-usage.
+ * x-mock-hang (never answer), x-mock-no-usage. Every request is recorded (`requests`,
+ * `lastRequest()`), headers included, so tests can see what a gateway sent upstream.
  *
  * CLI: `node dist/bench/upstreams/mock-llm.js --port N [--host H] [--provider P]
  *       [--ttft-ms N] [--token-delay-ms N]` prints `listening <port>`.
@@ -27,13 +24,24 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { checkAuth } from './mock-llm/auth.js';
+import { AZURE_FILTER_FRAME, azureRejects } from './mock-llm/azure.js';
+import { MOCK_AWS_ACCESS_KEY_ID, MOCK_AWS_SECRET_ACCESS_KEY, bedrockBody, bedrockError, bedrockFrames, readBedrockChat } from './mock-llm/bedrock.js';
+import type { BedrockCredentials } from './mock-llm/bedrock.js';
+import { cohereBody, cohereFrames } from './mock-llm/cohere.js';
 import {
   anthropicBody, anthropicFrames, completionBody, completionFrames, errorBody, geminiBody, geminiFrames, openAiBody, openAiFrames, readChat, readCompletion,
 } from './mock-llm/formats.js';
-import type { MockFormat } from './mock-llm/formats.js';
+import { MockFormat } from './mock-llm/formats.js';
+import { isMistralModel, mistralFrames, mistralRejects } from './mock-llm/mistral.js';
+import { mockRoute } from './mock-llm/routes.js';
+import type { MockRoute } from './mock-llm/routes.js';
 import { DEFAULT_REPLY, answer, wordCount } from './mock-llm/scenario.js';
+import type { MockAnswer, MockChat } from './mock-llm/scenario.js';
 
 export { DEFAULT_REPLY, TOOL_CALL_TOKENS, replyTokens, wordCount } from './mock-llm/scenario.js';
+export { MOCK_AWS_ACCESS_KEY_ID, MOCK_AWS_SECRET_ACCESS_KEY } from './mock-llm/bedrock.js';
+export type { BedrockCredentials } from './mock-llm/bedrock.js';
 
 export interface MockFailure {
   status: number;
@@ -61,6 +69,8 @@ export interface MockLlmOptions extends Partial<MockBehaviour> {
   port?: number;
   host?: string;
   provider?: MockFormat | 'all';
+  /** The AWS key Bedrock requests must be signed with (default: MOCK_AWS_ACCESS_KEY_ID / MOCK_AWS_SECRET_ACCESS_KEY). */
+  bedrock?: BedrockCredentials;
 }
 
 export interface RecordedRequest {
@@ -76,6 +86,8 @@ export interface MockLlm {
   url: string;
   /** Every request received, oldest first. */
   requests: RecordedRequest[];
+  /** The newest request whose path starts with `pathPrefix` (any request when omitted). */
+  lastRequest(pathPrefix?: string): RecordedRequest | undefined;
   configure(patch: Partial<MockBehaviour>): void;
   close(): Promise<void>;
 }
@@ -87,27 +99,6 @@ function headerNumber(req: IncomingMessage, name: string): number | undefined {
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
-}
-
-interface MockRoute {
-  format: MockFormat;
-  stream?: boolean;
-  model?: string;
-  embeddings?: 'openai' | 'gemini-one' | 'gemini-batch';
-  completions?: boolean;
-}
-
-function route(path: string): MockRoute | null {
-  if (path === '/v1/chat/completions' || path === '/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path)) return { format: 'openai' };
-  if (path === '/v1/completions' || path === '/completions' || /^\/openai\/deployments\/[^/]+\/completions$/.test(path)) return { format: 'openai', completions: true };
-  if (path === '/v1/embeddings' || /^\/openai\/deployments\/[^/]+\/embeddings$/.test(path)) return { format: 'openai', embeddings: 'openai' };
-  if (path === '/v1/messages') return { format: 'anthropic' };
-  const g = /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(path);
-  if (g === null) return null;
-  const model = decodeURIComponent(g[1] ?? '');
-  if (g[2] === 'embedContent') return { format: 'gemini', model, embeddings: 'gemini-one' };
-  if (g[2] === 'batchEmbedContents') return { format: 'gemini', model, embeddings: 'gemini-batch' };
-  return { format: 'gemini', model, stream: g[2] === 'streamGenerateContent' };
 }
 
 /** Gemini `{content: {parts: [{text}]}}` -> its text. */
@@ -123,6 +114,60 @@ export function mockEmbedding(text: string): number[] {
   return Array.from({ length: 8 }, (_, i) => (digest[i]! - 128) / 128);
 }
 
+function answerId(fmt: MockFormat, legacy: boolean, n: number): string {
+  switch (fmt) {
+    case 'anthropic': return `msg_mock_${n}`;
+    case 'gemini': return `mock-${n}`;
+    case 'cohere': return `cohere-mock-${n}`;
+    case 'bedrock': return '';
+    default: return legacy ? `cmpl-mock-${n}` : `chatcmpl-mock-${n}`;
+  }
+}
+
+/** A whole (non-streamed) answer; without usage when the provider would send none. */
+function renderBody(fmt: MockFormat, legacy: boolean, a: MockAnswer, chat: MockChat, id: string, created: number, withUsage: boolean): string {
+  if (legacy) return completionBody(a, chat, id, created, withUsage);
+  switch (fmt) {
+    case 'openai': return openAiBody(a, chat, id, created, withUsage);
+    case 'cohere': return cohereBody(a, id, withUsage);
+    case 'bedrock': return bedrockBody(a, withUsage);
+    default: {
+      const out = fmt === 'anthropic' ? anthropicBody(a, chat, id) : geminiBody(a, chat, id);
+      if (withUsage) return out;
+      const o = JSON.parse(out) as Record<string, unknown>;
+      delete o['usage'];
+      delete o['usageMetadata'];
+      return JSON.stringify(o);
+    }
+  }
+}
+
+interface OutFrame {
+  bytes: string | Uint8Array;
+  /** Carries a token: paced by token-delay, counted by drop-after. */
+  token: boolean;
+}
+
+const TOKEN_FRAME = /"(content|text|partial_json|arguments)":"[^"]/;
+
+function sse(frames: string[]): OutFrame[] {
+  return frames.map((f) => ({ bytes: f, token: TOKEN_FRAME.test(f) || f.includes('"functionCall"') }));
+}
+
+function renderFrames(fmt: MockFormat, legacy: boolean, mistral: boolean, a: MockAnswer, chat: MockChat, id: string, created: number, withUsage: boolean): OutFrame[] {
+  if (legacy) return sse(completionFrames(a, chat, id, created, withUsage));
+  switch (fmt) {
+    case 'openai': return sse(mistral ? mistralFrames(a, chat, id, created, withUsage) : openAiFrames(a, chat, id, created, withUsage));
+    case 'anthropic': return sse(anthropicFrames(a, chat, id));
+    case 'cohere': return sse(cohereFrames(a, id, withUsage));
+    case 'bedrock': return bedrockFrames(a, withUsage);
+    case 'gemini': {
+      const frames = geminiFrames(a, chat, id);
+      return sse(withUsage ? frames : frames.map((f) => f.replace(/,"usageMetadata":\{[^}]*\}/, '')));
+    }
+  }
+}
+
 export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
   const behaviour: MockBehaviour = {
     reply: opts.reply ?? DEFAULT_REPLY,
@@ -134,6 +179,7 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
     omitUsage: opts.omitUsage ?? false,
   };
   const only = opts.provider ?? 'all';
+  const bedrockCreds: BedrockCredentials = opts.bedrock ?? { accessKeyId: MOCK_AWS_ACCESS_KEY_ID, secretAccessKey: MOCK_AWS_SECRET_ACCESS_KEY };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let seq = 0;
@@ -148,18 +194,35 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
       body = undefined;
     }
     requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body });
-    const r = route(url.pathname);
+    const r = mockRoute(url.pathname);
     if (req.method !== 'POST' || r === null || (only !== 'all' && only !== r.format)) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(r?.format ?? 'openai', 404, `no mock route for ${req.method} ${url.pathname}`));
       return;
     }
     const fmt = r.format;
+    const refused = checkAuth(r, req, url, raw, bedrockCreds);
+    if (refused !== null) {
+      res.writeHead(refused.status, { 'content-type': 'application/json', ...refused.headers }).end(refused.body);
+      return;
+    }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(fmt, 400, 'body must be a JSON object'));
       return;
     }
     if (fmt === 'anthropic' && req.headers['anthropic-version'] === undefined) {
       res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(fmt, 400, 'anthropic-version: header is required'));
+      return;
+    }
+    const json = body as Record<string, unknown>;
+    const mistral = fmt === 'openai' && r.azure !== true && r.embeddings === undefined && isMistralModel(json['model']);
+    const mistralError = mistral ? mistralRejects(json) : null;
+    if (mistralError !== null) {
+      res.writeHead(422, { 'content-type': 'application/json' }).end(mistralError);
+      return;
+    }
+    const azureError = r.azure === true ? azureRejects(url.searchParams.get('api-version') ?? '', json) : null;
+    if (azureError !== null) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(azureError);
       return;
     }
     const hang = behaviour.hang || req.headers['x-mock-hang'] !== undefined;
@@ -172,11 +235,12 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
       if (forcedStatus === undefined) failures++;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fail.retryAfter !== undefined) headers['retry-after'] = fail.retryAfter;
+      const message = (fail as MockFailure).message ?? `mock failure ${fail.status}`;
+      if (fmt === 'bedrock') Object.assign(headers, bedrockError(fail.status, message).headers);
       await sleep(headerNumber(req, 'x-mock-ttft-ms') ?? behaviour.ttftMs);
-      res.writeHead(fail.status, headers).end(errorBody(fmt, fail.status, (fail as MockFailure).message ?? `mock failure ${fail.status}`));
+      res.writeHead(fail.status, headers).end(errorBody(fmt, fail.status, message));
       return;
     }
-    const json = body as Record<string, unknown>;
     const n = ++seq;
     const ttft = headerNumber(req, 'x-mock-ttft-ms') ?? behaviour.ttftMs;
     const tokenDelay = headerNumber(req, 'x-mock-token-delay-ms') ?? behaviour.tokenDelayMs;
@@ -207,10 +271,12 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
     }
 
     const legacy = r.completions === true;
-    const chat = legacy ? readCompletion(json, 'mock-model') : readChat(fmt, json, r.model ?? 'mock-model');
+    const chat = legacy ? readCompletion(json, 'mock-model')
+      : fmt === 'bedrock' ? readBedrockChat(json, r.model ?? 'mock-model', r.stream === true)
+      : readChat(fmt, json, r.model ?? 'mock-model');
     if (r.stream !== undefined) chat.stream = r.stream;
     const a = answer(chat, behaviour.reply, n);
-    const id = fmt === 'anthropic' ? `msg_mock_${n}` : fmt === 'gemini' ? `mock-${n}` : legacy ? `cmpl-mock-${n}` : `chatcmpl-mock-${n}`;
+    const id = answerId(fmt, legacy, n);
     const created = 1_700_000_000 + n;
     await sleep(ttft);
     if (res.destroyed) return;
@@ -219,24 +285,17 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
         req.socket.destroy();
         return;
       }
-      let out = legacy ? completionBody(a, chat, id, created, withUsage) : fmt === 'openai' ? openAiBody(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicBody(a, chat, id) : geminiBody(a, chat, id);
-      if (!withUsage && fmt !== 'openai') {
-        const o = JSON.parse(out) as Record<string, unknown>;
-        delete o['usage'];
-        delete o['usageMetadata'];
-        out = JSON.stringify(o);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(out);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(renderBody(fmt, legacy, a, chat, id, created, withUsage));
       return;
     }
-    let frames = legacy ? completionFrames(a, chat, id, created, withUsage) : fmt === 'openai' ? openAiFrames(a, chat, id, created, withUsage) : fmt === 'anthropic' ? anthropicFrames(a, chat, id) : geminiFrames(a, chat, id);
-    if (!withUsage && fmt === 'gemini') frames = frames.map((f) => f.replace(/,"usageMetadata":\{[^}]*\}/, ''));
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const frames = renderFrames(fmt, legacy, mistral, a, chat, id, created, withUsage);
+    if (r.azure === true) frames.unshift({ bytes: AZURE_FILTER_FRAME, token: false });
+    const contentType = fmt === 'bedrock' ? 'application/vnd.amazon.eventstream' : 'text/event-stream';
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', connection: 'keep-alive' });
     // Frames before the first token (role/start) go at once; each token frame after a delay.
     let tokensSent = 0;
     for (const frame of frames) {
-      const isToken = /"(content|text|partial_json|arguments)":"[^"]/.test(frame) || frame.includes('"functionCall"');
-      if (isToken) {
+      if (frame.token) {
         if (dropAfter !== null && tokensSent >= dropAfter) {
           // Flush what was written, then close without the final chunk: a truncated stream.
           req.socket.end();
@@ -246,7 +305,7 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
         tokensSent++;
       }
       if (res.destroyed) return;
-      res.write(frame);
+      res.write(frame.bytes);
     }
     res.end();
   };
@@ -274,6 +333,13 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
         port,
         url: `http://${host}:${port}`,
         requests,
+        lastRequest(pathPrefix) {
+          for (let i = requests.length - 1; i >= 0; i--) {
+            const r = requests[i]!;
+            if (pathPrefix === undefined || r.path.startsWith(pathPrefix)) return r;
+          }
+          return undefined;
+        },
         configure(patch) {
           Object.assign(behaviour, patch);
           if (patch.fail !== undefined) failures = 0;
@@ -296,7 +362,7 @@ async function main(args: readonly string[]): Promise<void> {
   const port = Number(readFlag(args, '--port') ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${readFlag(args, '--port') ?? ''}`);
   const provider = readFlag(args, '--provider') ?? 'all';
-  if (!['all', 'openai', 'anthropic', 'gemini'].includes(provider)) throw new Error(`bad --provider ${provider}`);
+  if (provider !== 'all' && !Object.values(MockFormat).includes(provider as MockFormat)) throw new Error(`bad --provider ${provider}`);
   const opts: MockLlmOptions = { port, provider: provider as MockLlmOptions['provider'] & string };
   const host = readFlag(args, '--host');
   if (host !== undefined) opts.host = host;

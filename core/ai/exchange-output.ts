@@ -29,9 +29,12 @@ export interface AiLogEntry {
   model: string;
   tries: number;
   stream: boolean;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated: boolean } | null;
-  cost: number;
-  latency_ms: number;
+  /** Only with `logging.log_statistics`; null when the call ended without usage (an error). */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated: boolean } | null;
+  /** Only with `logging.log_statistics`: from `input_cost`/`output_cost` per 1M tokens, or the price table. */
+  cost?: number;
+  /** Upstream call time of the last try; null when no provider was called. */
+  latency_ms: number | null;
   ttft_ms: number | null;
   error: string | null;
   payload?: { request: string; response: string };

@@ -280,6 +280,9 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
         this.writeJson(this.#lastError.status, this.#lastError.body);
         return false;
       }
+      // No usage from the provider (some never stream it): a client that asked for usage
+      // gets the estimate, marked estimated in metrics and logs, never zero.
+      if (ev.type === 'end' && !tracker.reported) out += renderer.push({ type: 'usage', usage: tracker.usage(), hidden: false });
       tracker.push(ev);
       if (ev.type === 'start' && ev.model !== '') this.#responseModel = ev.model;
       if (this.#ttft < 0 && (ev.type === 'text' || ev.type === 'tool_call')) this.#ttft = performance.now() - this.ctx.upstreamStart;
@@ -371,7 +374,10 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     });
   }
 
-  /** The `ai` block of this request's access-log line. */
+  /**
+   * The `ai` block of this request's access-log line. As in Kong, token usage and cost
+   * appear only with `logging.log_statistics`, payloads only with `logging.log_payloads`.
+   */
   logEntry(): AiLogEntry {
     const target = this.#target;
     const u = this.#usage;
@@ -381,12 +387,14 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
       model: this.#responseModel,
       tries: this.ctx.tries,
       stream: this.#req?.stream === true,
-      usage: u === null ? null : { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.total, estimated: u.estimated },
-      cost: this.#cost,
-      latency_ms: Math.round(this.#latency * 1000) / 1000,
+      latency_ms: this.#latency < 0 ? null : Math.round(this.#latency * 1000) / 1000,
       ttft_ms: this.#ttft < 0 ? null : Math.round(this.#ttft * 1000) / 1000,
       error: this.errorText,
     };
+    if (target !== null && target.config.logStatistics) {
+      entry.usage = u === null ? null : { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.total, estimated: u.estimated };
+      entry.cost = this.#cost;
+    }
     if (target !== null && target.config.logPayloads) entry.payload = { request: this.#rawBody, response: (this.payloadOut ?? []).join('') };
     return entry;
   }

@@ -114,6 +114,11 @@ export class UsageTracker {
     }
   }
 
+  /** The provider reported usage in the stream (else usage() is an estimate). */
+  get reported(): boolean {
+    return this.#reported !== null;
+  }
+
   usage(): Usage {
     if (this.#reported !== null) return this.#reported;
     const prompt = estimatePromptTokens(this.#req);

@@ -1,8 +1,11 @@
 /**
- * The three wire formats the mock speaks: reading a request into a MockChat and writing
+ * The wire formats the mock speaks: reading a request into a MockChat and writing
  * answers, stream frames and errors the way the real APIs do (OpenAI chat completions and
- * legacy completions, Anthropic Messages, Gemini generateContent).
+ * legacy completions, Anthropic Messages, Gemini generateContent here; Cohere v2 chat in
+ * cohere.ts, Bedrock Converse in bedrock.ts).
  */
+import { bedrockError, readBedrockChat } from './bedrock.js';
+import { cohereError, readCohereChat } from './cohere.js';
 import type { MockAnswer, MockChat, MockTool } from './scenario.js';
 
 type Json = Record<string, unknown>;
@@ -22,10 +25,12 @@ function texts(content: unknown): string {
   }).join(' ');
 }
 
-export const MockFormat = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' } as const;
+export const MockFormat = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini', cohere: 'cohere', bedrock: 'bedrock' } as const;
 export type MockFormat = (typeof MockFormat)[keyof typeof MockFormat];
 
 export function readChat(format: MockFormat, body: Json, model: string): MockChat {
+  if (format === 'cohere') return readCohereChat(body);
+  if (format === 'bedrock') return readBedrockChat(body, model, false);
   if (format === 'openai') {
     const messages = Array.isArray(body['messages']) ? body['messages'].filter(isObj) : [];
     const tools: MockTool[] = (Array.isArray(body['tools']) ? body['tools'] : []).filter(isObj).map((t) => {
@@ -216,6 +221,8 @@ const ANTHROPIC_TYPES: Record<number, string> = { 400: 'invalid_request_error', 
 const GEMINI_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
 
 export function errorBody(format: MockFormat, status: number, message: string): string {
+  if (format === 'cohere') return cohereError(message, `mock-error-${status}`);
+  if (format === 'bedrock') return bedrockError(status, message).body;
   if (format === 'anthropic') return JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPES[status] ?? 'api_error', message } });
   if (format === 'gemini') return JSON.stringify({ error: { code: status, message, status: GEMINI_STATUS[status] ?? 'UNKNOWN' } });
   return JSON.stringify({ error: { message, type: OPENAI_TYPES[status] ?? 'server_error', param: null, code: status === 429 ? 'rate_limit_exceeded' : null } });

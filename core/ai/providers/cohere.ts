@@ -52,7 +52,9 @@ const FINISH_IN: Readonly<Record<string, FinishReason>> = {
 
 export function parseCohereUsage(value: unknown): Usage | null {
   if (!isObject(value)) return null;
-  const counts = obj(value, 'tokens') ?? obj(value, 'billed_units');
+  // What Cohere charges for (Kong counts these too); `tokens` (everything the model read,
+  // including its own prompt scaffolding) only when billed units are absent.
+  const counts = obj(value, 'billed_units') ?? obj(value, 'tokens');
   if (counts === undefined) return null;
   const prompt = num(counts, 'input_tokens') ?? 0;
   const completion = num(counts, 'output_tokens') ?? 0;

@@ -29,8 +29,11 @@ export interface OpenAiFamilyOptions {
   url(target: TargetConfig, model: string, op: OpenAiOperation): Parsed<URL>;
   /** Provider quirks applied to the rendered body. */
   adjust?(body: JsonObject, req: ChatRequest): void;
-  /** Whether the upstream accepts `stream_options` (Mistral does not, and sends usage anyway). */
-  streamOptions: boolean;
+  /**
+   * Whether the upstream accepts `stream_options` (Mistral does not, and sends usage
+   * anyway; Azure only from api-version 2024-09-01 and answers 400 before that).
+   */
+  streamOptions: boolean | ((target: TargetConfig) => boolean);
   /** Whether the upstream has the legacy `/v1/completions` API (Mistral does not). */
   completions: boolean;
 }
@@ -38,6 +41,10 @@ export interface OpenAiFamilyOptions {
 /** The request as it goes upstream: streamed calls always ask for usage. */
 export function upstreamChatRequest(req: ChatRequest): ChatRequest {
   return req.stream ? { ...req, streamUsage: true } : req;
+}
+
+function acceptsStreamOptions(opts: OpenAiFamilyOptions, target: TargetConfig): boolean {
+  return typeof opts.streamOptions === 'function' ? opts.streamOptions(target) : opts.streamOptions;
 }
 
 export function openAiFamily(opts: OpenAiFamilyOptions): Provider {
@@ -49,7 +56,7 @@ export function openAiFamily(opts: OpenAiFamilyOptions): Provider {
       const url = opts.url(target, resolved.value.model, 'chat');
       if (!url.ok) return url;
       const body = renderOpenAiRequest(upstreamChatRequest(resolved.value));
-      if (!opts.streamOptions) delete body['stream_options'];
+      if (!acceptsStreamOptions(opts, target)) delete body['stream_options'];
       opts.adjust?.(body, resolved.value);
       const headers: Record<string, string> = {};
       if (client.stream) headers['accept'] = 'text/event-stream';
@@ -84,7 +91,7 @@ export function openAiFamily(opts: OpenAiFamilyOptions): Provider {
       const url = opts.url(target, resolved.value.model, 'completions');
       if (!url.ok) return url;
       const body = renderOpenAiCompletionsRequest(upstreamChatRequest(resolved.value));
-      if (!opts.streamOptions) delete body['stream_options'];
+      if (!acceptsStreamOptions(opts, target)) delete body['stream_options'];
       const headers: Record<string, string> = {};
       if (client.stream) headers['accept'] = 'text/event-stream';
       applyAuth(target.auth, url.value, headers, body);
@@ -149,6 +156,13 @@ export const mistralProvider: Provider = openAiFamily({
 
 /** Azure's default api-version, Kong's default for `azure_api_version`. */
 export const AZURE_DEFAULT_API_VERSION = '2023-05-15';
+/** The first Azure api-version that accepts `stream_options` (older ones answer 400). */
+export const AZURE_STREAM_OPTIONS_SINCE = '2024-09-01';
+
+/** api-versions are dates (`2024-10-21`, `2024-08-01-preview`): they compare as strings. */
+export function azureAcceptsStreamOptions(target: TargetConfig): boolean {
+  return (target.model.options?.azure_api_version ?? AZURE_DEFAULT_API_VERSION) >= AZURE_STREAM_OPTIONS_SINCE;
+}
 
 export const azureProvider: Provider = openAiFamily({
   name: 'azure',
@@ -167,6 +181,7 @@ export const azureProvider: Provider = openAiFamily({
     url.searchParams.set('api-version', o.azure_api_version ?? AZURE_DEFAULT_API_VERSION);
     return { ok: true, value: url };
   },
-  streamOptions: true,
+  // Older api-versions stream without usage: the tracker records an estimate, marked as one.
+  streamOptions: azureAcceptsStreamOptions,
   completions: true,
 });

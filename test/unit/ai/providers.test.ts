@@ -52,6 +52,19 @@ describe('building upstream requests', () => {
     expect(PROVIDERS.azure.buildChatRequest(req, target('azure')).ok).toBe(false);
   });
 
+  it('azure: stream_options only from api-version 2024-09-01 (older ones answer 400 to it)', () => {
+    const streamed = (version?: string): Record<string, unknown> => {
+      const options = version === undefined ? { azure_instance: 'inst' } : { azure_instance: 'inst', azure_api_version: version };
+      const r = PROVIDERS.azure.buildChatRequest({ ...req, stream: true }, target('azure', {}, options));
+      if (!r.ok) throw new Error(r.message);
+      return JSON.parse(r.value.body) as Record<string, unknown>;
+    };
+    expect(streamed()).not.toHaveProperty('stream_options'); // Kong's default 2023-05-15
+    expect(streamed('2024-08-01-preview')).not.toHaveProperty('stream_options');
+    expect(streamed('2024-09-01')).toMatchObject({ stream_options: { include_usage: true } });
+    expect(streamed('2024-10-21')).toMatchObject({ stream_options: { include_usage: true } });
+  });
+
   it('anthropic: version header, system split out, max_tokens from options', () => {
     const r = PROVIDERS.anthropic.buildChatRequest(req, target('anthropic', { auth: { header_name: 'x-api-key', header_value: 'a' } }, { max_tokens: 77 }));
     if (!r.ok) throw new Error(r.message);
@@ -114,7 +127,10 @@ describe('parsing upstream answers', () => {
     const b = PROVIDERS.bedrock.parseChatResponse(JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'yo' }] } }, stopReason: 'max_tokens', usage: { inputTokens: 3, outputTokens: 9, totalTokens: 12 } }));
     expect(b.ok && b.value).toMatchObject({ text: 'yo', finishReason: 'length', usage: { prompt: 3, completion: 9, total: 12 } });
     const c = PROVIDERS.cohere.parseChatResponse(JSON.stringify({ id: 'c', finish_reason: 'COMPLETE', message: { role: 'assistant', content: [{ type: 'text', text: 'hey' }] }, usage: { billed_units: { input_tokens: 1, output_tokens: 1 }, tokens: { input_tokens: 8, output_tokens: 2 } } }));
-    expect(c.ok && c.value).toMatchObject({ text: 'hey', usage: { prompt: 8, completion: 2, total: 10 } });
+    // Billed units are what Cohere charges for (and what Kong counts); `tokens` only without them.
+    expect(c.ok && c.value).toMatchObject({ text: 'hey', usage: { prompt: 1, completion: 1, total: 2 } });
+    const t = PROVIDERS.cohere.parseChatResponse(JSON.stringify({ id: 'c', finish_reason: 'COMPLETE', message: { role: 'assistant', content: [{ type: 'text', text: 'hey' }] }, usage: { tokens: { input_tokens: 8, output_tokens: 2 } } }));
+    expect(t.ok && t.value).toMatchObject({ usage: { prompt: 8, completion: 2, total: 10 } });
   });
 
   it('errors in each shape', () => {
