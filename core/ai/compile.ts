@@ -7,13 +7,14 @@
  *
  * Precedence per plugin name, as Kong: route-scoped, then service-scoped, then global.
  * Consumer-scoped AI plugins are refused (a route's AI target cannot depend on who calls).
- * Errors are ConfigErrors with paths `plugins[i].config.<field>`, where `i` is the plugin's
- * position in the normalized plugin list (nested plugins are hoisted first, then the
- * top-level ones, in file order).
+ * Errors are ConfigErrors with the plugin's path in the file
+ * (`services[0].routes[1].plugins[0].config.<field>`, or `plugins[i]…` for a top-level one);
+ * plugins made through the admin API fall back to their index in the normalized list.
  */
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { ConfigError, NormalizedConfig, NormalizedPlugin, NormalizedRoute } from '../config/types.js';
+import { pluginSourcePath } from '../config/normalize-plugins.js';
 import { convertAjvError, joinPath } from '../config/schema-errors.js';
 import { BALANCER_DEFAULTS } from './balance.js';
 import type { BalancerConfig } from './balance.js';
@@ -62,6 +63,8 @@ function isAiPlugin(name: string): name is AiPluginName {
 
 interface Validated {
   index: number;
+  /** Where the plugin is in the file (`services[0].routes[0].plugins[0]`), else `plugins[index]`. */
+  path: string;
   plugin: NormalizedPlugin;
   /** The config with defaults filled in. */
   config: Record<string, unknown>;
@@ -105,7 +108,7 @@ function targetOf(raw: Record<string, unknown>, routeType: RouteType): CompiledA
 
 function compileProxy(v: Validated, errors: ConfigError[]): CompiledAiRoute | null {
   const c = v.config;
-  const path = `plugins[${v.index}].config`;
+  const path = `${v.path}.config`;
   const before = errors.length;
   const advanced = v.plugin.name === 'ai-proxy-advanced';
   let targets: CompiledAiTarget[];
@@ -168,7 +171,7 @@ function compileProxy(v: Validated, errors: ConfigError[]): CompiledAiRoute | nu
 }
 
 function checkPrompts(v: Validated, errors: ConfigError[]): void {
-  const path = `plugins[${v.index}].config`;
+  const path = `${v.path}.config`;
   if (v.plugin.name === 'ai-prompt-guard') {
     for (const key of ['allow_patterns', 'deny_patterns'] as const) {
       const list = (v.config[key] ?? []) as string[];
@@ -191,7 +194,7 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
   const out: Validated[] = [];
   config.plugins.forEach((plugin, index) => {
     if (!plugin.enabled || !isAiPlugin(plugin.name)) return;
-    const path = `plugins[${index}]`;
+    const path = pluginSourcePath(plugin, `plugins[${index}]`);
     if (plugin.consumer !== null) {
       errors.push({ path: joinPath(path, 'consumer'), message: `${plugin.name} cannot be scoped to a consumer` });
       return;
@@ -206,7 +209,7 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
       }
       return;
     }
-    const validated = { index, plugin, config: copy };
+    const validated = { index, path, plugin, config: copy };
     const before = errors.length;
     checkPrompts(validated, errors);
     if (errors.length === before) out.push(validated);
@@ -234,7 +237,7 @@ function promptPluginFits(p: Validated, routeType: RouteType, route: NormalizedR
   const types = PROMPT_PLUGIN_ROUTE_TYPES[p.plugin.name] ?? [];
   if (types.includes(routeType)) return true;
   if (p.plugin.route === route.id) {
-    errors.push({ path: `plugins[${p.index}]`, message: `${p.plugin.name} works on ${types.join(' and ')} routes; route ${route.name ?? route.id} is ${routeType}` });
+    errors.push({ path: p.path, message: `${p.plugin.name} works on ${types.join(' and ')} routes; route ${route.name ?? route.id} is ${routeType}` });
   }
   return false;
 }
@@ -277,13 +280,13 @@ export function compileAi(config: NormalizedConfig, routes: readonly NormalizedR
     const template = applicable(validated, 'ai-prompt-template', route);
     const rateLimit = applicable(validated, 'ai-rate-limiting-advanced', route);
     if (basic !== undefined && advanced !== undefined) {
-      errors.push({ path: `plugins[${advanced.index}]`, message: `route ${route.name ?? route.id} has both ai-proxy (plugins[${basic.index}]) and ai-proxy-advanced; use one` });
+      errors.push({ path: advanced.path, message: `route ${route.name ?? route.id} has both ai-proxy (${basic.path}) and ai-proxy-advanced; use one` });
       return null;
     }
     const proxy = basic ?? advanced;
     if (proxy === undefined) {
       for (const p of [guard, decorator, template, rateLimit]) {
-        if (p !== undefined && p.plugin.route === route.id) errors.push({ path: `plugins[${p.index}]`, message: `${p.plugin.name} needs ai-proxy or ai-proxy-advanced on route ${route.name ?? route.id}` });
+        if (p !== undefined && p.plugin.route === route.id) errors.push({ path: p.path, message: `${p.plugin.name} needs ai-proxy or ai-proxy-advanced on route ${route.name ?? route.id}` });
       }
       return null;
     }

@@ -31,6 +31,18 @@ function scopeOf(ctx: NormalizeContext, index: EntityIndex, path: string, implie
   return index.resolve(ctx, joinPath(path, index.kind), ref) ?? undefined;
 }
 
+/**
+ * Where each normalized plugin was written in the file (`services[0].routes[1].plugins[0]`),
+ * for errors found after normalization (plugin config checks at compile time). Kept out of
+ * the entity itself, so the admin API and config hashes never see it.
+ */
+const SOURCE_PATHS = new WeakMap<NormalizedPlugin, string>();
+
+/** The plugin's path in the file it came from, or `fallback` (admin API entities, copies). */
+export function pluginSourcePath(plugin: NormalizedPlugin, fallback: string): string {
+  return SOURCE_PATHS.get(plugin) ?? fallback;
+}
+
 export function buildPlugins(ctx: NormalizeContext, plugins: Placed<RawPlugin>[]): NormalizedPlugin[] {
   const out: NormalizedPlugin[] = [];
   const scopes = new Map<string, string>();
@@ -55,7 +67,7 @@ export function buildPlugins(ctx: NormalizeContext, plugins: Placed<RawPlugin>[]
       }
       instanceNames.set(raw.instance_name, path);
     }
-    out.push({
+    const plugin: NormalizedPlugin = {
       id: raw.id?.toLowerCase() ?? deriveId('plugin', key),
       name: raw.name,
       service,
@@ -66,7 +78,9 @@ export function buildPlugins(ctx: NormalizeContext, plugins: Placed<RawPlugin>[]
       protocols: (raw.protocols ?? [...PLUGIN_DEFAULTS.protocols]) as Protocol[],
       tags: raw.tags ?? [],
       instance_name: raw.instance_name ?? null,
-    });
+    };
+    SOURCE_PATHS.set(plugin, path);
+    out.push(plugin);
   }
   return out;
 }

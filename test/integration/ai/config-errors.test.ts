@@ -50,4 +50,23 @@ describe('gatehouse check: AI plugin configs', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('plugins[0].config.model: model.options.upstream_url is required for openai-compatible');
   });
+
+  it('a plugin nested under a route of a service is named by its place in the file, not its hoisted index', async () => {
+    const r = await check({
+      _format_version: '3.0',
+      plugins: [{ name: 'ai-prompt-guard', route: 'chat', config: { deny_patterns: ['(unclosed'] } }],
+      services: [{
+        name: 'llm',
+        url: 'http://127.0.0.1:9',
+        routes: [
+          { name: 'other', paths: ['/other'] },
+          { name: 'chat', paths: ['/chat'], plugins: [{ name: 'ai-proxy', config: { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' }, max_request_body_size: -5 } }] },
+        ],
+      }],
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('services[0].routes[1].plugins[0].config.max_request_body_size: must be >= 0');
+    expect(r.out).toContain('plugins[0].config.deny_patterns[0]: invalid regular expression');
+    expect(r.out).not.toMatch(/^plugins\[1\]/m);
+  });
 });
