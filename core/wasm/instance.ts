@@ -13,7 +13,8 @@ import { HttpStream, type StreamOwner } from './http-stream.js';
 import { DEFAULT_WASM_LIMITS, type WasmLimits } from './limits.js';
 import type { WasmMetrics } from './metrics.js';
 import type { PreparedModule } from './prepare/prepare.js';
-import { GuestVm, defaultResolveUpstream } from './vm.js';
+import { defaultResolveUpstream } from './http-calls.js';
+import { GuestVm } from './vm.js';
 import type { SharedKv } from '../shared/kv.js';
 
 export interface WasmLogRecord {

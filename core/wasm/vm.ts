@@ -1,11 +1,12 @@
 /**
  * One live guest instance: the WebAssembly.Instance, its root context and its http
  * contexts. It implements HostcallHost, so hostcalls reach the current context through it.
- * Every guest call goes through `#invoke`: select the context, refuel, call, and on any
- * throw classify the fault, kill this VM (timers stopped, paused streams failed) and report
- * it to the owner, which discards the VM and builds a new one for the next request.
+ * Every guest call selects the context, refuels and calls (`callStream` / `#callId` on the
+ * per-request path, without a closure; `#invoke` elsewhere); on any throw it classifies
+ * the fault, kills this VM (timers stopped, calls aborted, paused streams failed) and
+ * reports it to the owner, which discards the VM and builds a new one for the next
+ * request. proxy_http_call lives in http-calls.ts.
  */
-import { request as undiciRequest } from 'undici';
 import { Action, BufferType, LogLevel, MapType, Status, StreamType } from './abi/constants.js';
 import { bindCallbacks, toAction, type GuestCallbacks, type StreamCallback } from './abi/callbacks.js';
 import { createHostcalls, type GuestBuffer, type HostcallHost, type OutgoingHttpCall } from './abi/hostcalls.js';
@@ -14,6 +15,7 @@ import { createAssemblyScriptImports, createWasiImports } from './abi/wasi.js';
 import { FaultKind, GuestFault, classifyError } from './faults.js';
 import { ContextTable } from './context-table.js';
 import { HeaderMap } from './header-map.js';
+import { EMPTY_CALL_RESPONSE, HttpCalls, type CallResponse } from './http-calls.js';
 import type { HostRequest, LocalResponse, PropertyValue } from './host-request.js';
 import { HttpStream, type StreamOwner, type StreamVm } from './http-stream.js';
 import type { WasmLimits } from './limits.js';
@@ -39,11 +41,6 @@ export interface VmOptions {
   readonly onFault: (fault: GuestFault) => void;
 }
 
-interface CallResponse {
-  readonly headers: HeaderMap;
-  readonly trailers: HeaderMap;
-  readonly body: Uint8Array;
-}
 
 const encoder = new TextEncoder();
 const ROOT_CONTEXT_ID = 1;
@@ -59,15 +56,6 @@ function encodeProperty(value: PropertyValue, vm: GuestVm): Uint8Array | null {
   }
   if (value instanceof HeaderMap) return encodePairs(value.pairs(), vm.limits);
   return value;
-}
-
-export function defaultResolveUpstream(name: string): string | null {
-  const candidate = /^https?:\/\//.test(name) ? name : `http://${name}`;
-  try {
-    return new URL(candidate).origin;
-  } catch {
-    return null;
-  }
 }
 
 export class GuestVm implements HostcallHost, StreamVm {
@@ -87,8 +75,7 @@ export class GuestVm implements HostcallHost, StreamVm {
   /** While starting, faults are reported by start()'s throw, not through onFault. */
   #starting = true;
   #tick: NodeJS.Timeout | null = null;
-  #nextToken = 1;
-  readonly #calls = new Map<number, AbortController>();
+  readonly #calls: HttpCalls;
   #callResponse: CallResponse | null = null;
 
   private constructor(options: VmOptions, owner: StreamOwner) {
@@ -97,6 +84,7 @@ export class GuestVm implements HostcallHost, StreamVm {
     this.limits = options.limits;
     this.kv = options.kv;
     this.metrics = options.metrics;
+    this.#calls = new HttpCalls(options.limits, options.resolveUpstream);
   }
 
   /**
@@ -170,8 +158,7 @@ export class GuestVm implements HostcallHost, StreamVm {
     this.#alive = false;
     if (this.#tick !== null) clearInterval(this.#tick);
     this.#tick = null;
-    for (const c of this.#calls.values()) c.abort();
-    this.#calls.clear();
+    this.#calls.abortAll();
     if (fault !== undefined) for (const s of this.#streams.values()) s.fail(fault);
     this.#streams.clear();
   }
@@ -383,64 +370,13 @@ export class GuestVm implements HostcallHost, StreamVm {
   }
 
   httpCall(call: OutgoingHttpCall): { status: Status; token: number } {
-    if (this.#calls.size >= this.limits.maxHttpCalls) return { status: Status.InternalFailure, token: 0 };
-    const headers = new HeaderMap(call.headers);
-    const method = headers.get(':method');
-    const path = headers.get(':path');
-    const authority = headers.get(':authority');
-    if (method === undefined || path === undefined || authority === undefined || !path.startsWith('/')) {
-      return { status: Status.BadArgument, token: 0 };
-    }
-    const origin = this.#options.resolveUpstream(call.upstream);
-    if (origin === null) return { status: Status.BadArgument, token: 0 };
-    const token = this.#nextToken++;
+    const calls = this.#calls;
+    if (calls.full) return { status: Status.InternalFailure, token: 0 };
+    const prepared = calls.prepare(call);
+    if (prepared === null) return { status: Status.BadArgument, token: 0 };
     const contextId = this.#current?.contextId ?? ROOT_CONTEXT_ID;
-    const controller = new AbortController();
-    this.#calls.set(token, controller);
-    const timeoutMs = Math.min(call.timeoutMs || this.limits.maxHttpCallTimeoutMs, this.limits.maxHttpCallTimeoutMs);
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const outHeaders: Record<string, string> = { host: authority };
-    for (const [n, v] of call.headers) if (!n.startsWith(':')) outHeaders[n] = v;
-    void this.#runHttpCall(`${origin}${path}`, method, outHeaders, call.body, controller.signal)
-      .then((response) => this.#deliverCall(token, contextId, response))
-      .finally(() => {
-        clearTimeout(timer);
-        this.#calls.delete(token);
-      });
+    const token = calls.start(prepared, (t, response) => this.#deliverCall(t, contextId, response));
     return { status: Status.Ok, token };
-  }
-
-  async #runHttpCall(
-    url: string, method: string, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal,
-  ): Promise<CallResponse | null> {
-    try {
-      const res = await undiciRequest(url, {
-        method: method as 'GET',
-        headers,
-        body: body.byteLength > 0 ? body : null,
-        signal,
-      });
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        const c = chunk as Uint8Array;
-        size += c.byteLength;
-        if (size > this.limits.maxHttpCallBodyBytes) {
-          res.body.destroy();
-          return null;
-        }
-        chunks.push(c);
-      }
-      const map = new HeaderMap([[':status', String(res.statusCode)]]);
-      for (const [n, v] of Object.entries(res.headers)) {
-        if (v === undefined) continue;
-        if (Array.isArray(v)) for (const x of v) map.add(n, x);
-        else map.add(n, v);
-      }
-      return { headers: map, trailers: new HeaderMap(), body: Buffer.concat(chunks) };
-    } catch {
-      return null;
-    }
   }
 
   #deliverCall(token: number, contextId: number, response: CallResponse | null): void {
@@ -448,8 +384,8 @@ export class GuestVm implements HostcallHost, StreamVm {
     if (!this.#alive || cb === null) return;
     const stream = contextId === ROOT_CONTEXT_ID ? null : this.#streams.get(contextId);
     if (stream === undefined) return; // the request finished before the call returned
-    this.#callResponse = response ?? { headers: new HeaderMap(), trailers: new HeaderMap(), body: new Uint8Array(0) };
-    const r = this.#callResponse;
+    const r = response ?? EMPTY_CALL_RESPONSE;
+    this.#callResponse = r;
     try {
       this.#invoke(stream, () => cb(contextId, token, response === null ? 0 : r.headers.size, r.body.byteLength, r.trailers.size));
     } catch (err) {
