@@ -25,6 +25,7 @@ import { TokenCounters } from '../shared/token-counters.js';
 import { TargetSlots } from '../proxy/health/table.js';
 import { HealthChecker } from '../proxy/health/active.js';
 import { MetricsCollector } from './metrics-collector.js';
+import { HEARTBEAT_INTERVAL_MS, checkHeartbeat, heartbeatAnswered, newWorkerSlot, occupySlot, type WorkerSlot } from './worker-slot.js';
 import { renderPrometheus, type GatewayFacts } from '../observe/prometheus.js';
 
 export interface SupervisorOptions {
@@ -40,23 +41,6 @@ export interface SupervisorOptions {
   wasmFiltersPath?: string | null;
 }
 
-interface WorkerSlot {
-  index: number;
-  worker: Worker | null;
-  version: number;
-  listening: boolean;
-  stopping: boolean;
-  /** Times this slot's worker died and was replaced. */
-  restarts: number;
-  /** Date.now() of the last heartbeat answer (or of the spawn). */
-  lastPong: number;
-  /** No heartbeat answer for HEARTBEAT_TIMEOUT_MS: its event loop is stuck. */
-  unresponsive: boolean;
-}
-
-/** Heartbeat: each worker is pinged this often and is unresponsive after this long. */
-const HEARTBEAT_INTERVAL_MS = 1000;
-const HEARTBEAT_TIMEOUT_MS = 5000;
 
 /**
  * Debug-only message (admin `POST /debug/workers/{i}/crash`, GATEHOUSE_DEBUG_ENDPOINTS=1):
@@ -179,16 +163,7 @@ export class Supervisor {
     this.health.start(built.compiled.upstreams);
     this.#warnUnsupported(built.normalized);
     const count = Math.max(1, this.#options.workers);
-    this.#slots = Array.from({ length: count }, (_, index) => ({
-      index,
-      worker: null,
-      version: 0,
-      listening: false,
-      stopping: false,
-      restarts: 0,
-      lastPong: Date.now(),
-      unresponsive: false,
-    }));
+    this.#slots = Array.from({ length: count }, (_, index) => newWorkerSlot(index));
     const first = this.#slots[0] as WorkerSlot;
     const requested = this.#options.proxyPort;
     if (requested !== 0 || count === 1) {
@@ -223,12 +198,7 @@ export class Supervisor {
     const now = Date.now();
     const seq = ++this.#heartbeatSeq;
     for (const slot of this.#slots) {
-      if (slot.worker === null || !slot.listening) continue;
-      if (!slot.unresponsive && now - slot.lastPong > HEARTBEAT_TIMEOUT_MS) {
-        slot.unresponsive = true;
-        this.#log.error({ worker: slot.index, silent_ms: now - slot.lastPong }, 'worker does not answer its heartbeat');
-      }
-      slot.worker.postMessage({ type: 'ping', seq } satisfies ToWorker);
+      if (checkHeartbeat(slot, now, this.#log)) slot.worker?.postMessage({ type: 'ping', seq } satisfies ToWorker);
     }
   }
 
@@ -252,12 +222,7 @@ export class Supervisor {
       tokenCounters: this.#tokenCounters.buffer,
     };
     const worker = new Worker(WORKER_ENTRY, { workerData: data });
-    slot.worker = worker;
-    slot.listening = false;
-    slot.stopping = false;
-    slot.lastPong = Date.now();
-    slot.unresponsive = false;
-    slot.version = this.#version;
+    occupySlot(slot, worker, this.#version);
     return new Promise<number>((resolve, reject) => {
       let settled = false;
       worker.on('message', (message: FromWorker) => {
@@ -280,11 +245,7 @@ export class Supervisor {
           case 'drained':
             break;
           case 'pong':
-            slot.lastPong = Date.now();
-            if (slot.unresponsive) {
-              slot.unresponsive = false;
-              this.#log.warn({ worker: slot.index }, 'worker answers its heartbeat again');
-            }
+            heartbeatAnswered(slot, this.#log);
             break;
           case 'metrics':
             this.#metrics.received(slot.index, worker, message.id, message.snapshot);
