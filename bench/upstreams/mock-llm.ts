@@ -86,6 +86,8 @@ export interface MockLlm {
   url: string;
   /** Every request received, oldest first. */
   requests: RecordedRequest[];
+  /** TCP connections accepted so far (keep-alive reuse shows as few). */
+  readonly connections: number;
   /** The newest request whose path starts with `pathPrefix` (any request when omitted). */
   lastRequest(pathPrefix?: string): RecordedRequest | undefined;
   configure(patch: Partial<MockBehaviour>): void;
@@ -320,7 +322,9 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
       });
     });
   });
+  let connections = 0;
   server.on('connection', (s: Socket) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -333,6 +337,9 @@ export function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> {
         port,
         url: `http://${host}:${port}`,
         requests,
+        get connections() {
+          return connections;
+        },
         lastRequest(pathPrefix) {
           for (let i = requests.length - 1; i >= 0; i--) {
             const r = requests[i]!;

@@ -5,7 +5,8 @@
  *   2xx and a streamed request  -> each chunk to the exchange as it arrives (backpressure:
  *                                  a false return pauses undici until the client drains)
  *   anything else               -> buffered whole (an answer, or an error body to classify)
- * An attempt the exchange has moved past (failover, client gone) is ignored.
+ * An attempt the exchange has moved past (failover, client gone) is ignored; its body is
+ * still read to the end so the connection returns to the pool.
  */
 
 /** Most of a non-streamed answer or error body kept (a provider answer is far smaller). */
@@ -59,7 +60,10 @@ export class AiAttempt {
   }
 
   onData(chunk: Buffer): boolean {
-    if (!this.#owner.isCurrent(this)) return false;
+    // An attempt the exchange is done with reads on to the end of the body: the rest is a
+    // few bytes (the stream's terminator), and a paused socket would never go back to the
+    // pool. Attempts abandoned mid-answer (failover, client gone) were aborted instead.
+    if (!this.#owner.isCurrent(this)) return true;
     if (this.#streaming) return this.#owner.streamChunk(chunk);
     this.#size += chunk.byteLength;
     if (this.#size > MAX_BUFFERED) {

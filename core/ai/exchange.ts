@@ -291,7 +291,9 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     }
     if (out !== '') this.write(out);
     if (ended || final) this.#endStream();
-    return !this.blocked && !this.ctx.finished;
+    // Finished: keep reading the upstream's last bytes (returning false would pause the
+    // socket for good and keep it out of the pool).
+    return this.ctx.finished || !this.blocked;
   }
 
   #endStream(): void {
