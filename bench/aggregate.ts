@@ -51,14 +51,18 @@ export function aggregate(key: MeasurementKey, samples: readonly RunSample[]): M
     bytesPerSec: samples.reduce((sum, s) => sum + s.bytesPerSec * s.durationS, 0) / seconds,
     errors: samples.reduce((sum, s) => sum + s.errors, 0),
     non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
-    latency: merged === null ? meanLatency(samples) : merged.totalCount === 0 ? NO_LATENCY : latencyOf(merged),
+    // wrk prints 0 percentiles for a run without a single response: that is no latency, not 0.
+    latency: samples.every((s) => s.requests === 0) ? NO_LATENCY : merged === null ? meanLatency(samples) : merged.totalCount === 0 ? NO_LATENCY : latencyOf(merged),
     percentileSource: merged === null ? PERCENTILE_SOURCES.driver : PERCENTILE_SOURCES.hdr,
     roundRps: samples.map((s) => s.rps),
   };
 }
 
-/** The slowest healthy target's max rps (errors under 1%): a broken target must not set the pace. */
+/**
+ * The slowest healthy target's max rps (some answers, errors under 1%): a broken target —
+ * one that answered nothing at all included — must not set the pace.
+ */
 export function pacingBase(max: readonly Measurement[]): number {
-  const healthy = max.filter((m) => m.errors + m.non2xx <= 0.01 * Math.max(1, m.requests));
+  const healthy = max.filter((m) => m.requests > 0 && m.errors + m.non2xx <= 0.01 * m.requests);
   return Math.min(...(healthy.length > 0 ? healthy : max).map((m) => m.rps));
 }

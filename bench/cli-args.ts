@@ -10,6 +10,10 @@ export interface BenchOptions {
   driver: DriverName;
   rounds: number;
   nginx: boolean;
+  /** Measure Portkey's gateway in the AI scenarios when it is installed. */
+  portkey: boolean;
+  /** Low-load probes (time to first token / to the answer) per target per round, AI scenarios; 0 = none. */
+  ttftRequests: number;
   /** Fraction of the slowest target's max rps for the fixed-rate pass; 0 disables it. */
   loadFraction: number;
   warmupS: number;
@@ -26,6 +30,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [SCENARIO] [flags]
   --driver D            autocannon (default) | wrk
   --rounds N            interleaved rounds per target (default 2)
   --no-nginx            do not measure nginx even when it is installed
+  --no-portkey          AI scenarios: do not measure Portkey's gateway even when it is installed
+  --ttft-requests N     AI scenarios: low-load TTFT / latency probes per target per round (default 100, 0 = off)
   --load-fraction F     fixed-rate pass at F x the slowest target's max rps (default 0.5, 0 = off)
   --warmup S            warm-up seconds before each measurement (default 2)
   --out DIR             where to write <timestamp>.json|.md (default bench/results)
@@ -40,6 +46,8 @@ export function defaultBenchOptions(): BenchOptions {
     driver: 'autocannon',
     rounds: 2,
     nginx: true,
+    portkey: true,
+    ttftRequests: 100,
     loadFraction: 0.5,
     warmupS: 2,
     outDir: null,
@@ -96,6 +104,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       }
       case '--no-nginx':
         o.nginx = false;
+        break;
+      case '--no-portkey':
+        o.portkey = false;
+        break;
+      case '--ttft-requests':
+        o.ttftRequests = positiveNumber(flag, value(), true, true);
         break;
       case '--out':
         o.outDir = value() ?? '';

@@ -1,6 +1,7 @@
 /** The shape of one bench run, as written to bench/results/<timestamp>.json. */
 
-export const TARGETS = ['direct', 'gatehouse', 'nginx'] as const;
+/** `portkey` is Portkey's AI gateway, the competitor of the AI scenarios (nginx is for the others). */
+export const TARGETS = ['direct', 'gatehouse', 'nginx', 'portkey'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const DRIVERS = ['autocannon', 'wrk'] as const;
@@ -62,6 +63,25 @@ export interface SkippedTarget {
   reason: string;
 }
 
+/**
+ * The low-load probe of one target (AI scenarios): request written to the first SSE
+ * `data:` bytes read (streamed: time to first token) or to the first body bytes (not
+ * streamed: the answer's latency), against the mock's delayed path.
+ */
+export interface TtftMeasurement {
+  scenario: string;
+  target: TargetName;
+  /** The mock's own time to first token on the probe path, ms. */
+  mockTtftMs: number;
+  /** Concurrent probe requests (1 = sequential). */
+  concurrency: number;
+  /** Probes that got a first chunk. */
+  requests: number;
+  errors: number;
+  /** Microseconds, from an hdr histogram of every probe. */
+  latency: Latency;
+}
+
 export interface MachineInfo {
   cpuModel: string;
   cores: number;
@@ -86,5 +106,7 @@ export interface BenchResult {
     warmupS: number;
   };
   measurements: Measurement[];
+  /** AI scenarios only; absent in runs without one. */
+  ttft?: TtftMeasurement[];
   skipped: SkippedTarget[];
 }

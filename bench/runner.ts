@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: for each scenario, start the echo upstream in its own process, start
- * every available target (direct, gatehouse, nginx), and measure them interleaved
+ * `npm run bench`: for each scenario, start the upstream in its own process (the echo
+ * server, or the mock LLM for the AI scenarios), start every available target (direct,
+ * gatehouse, and nginx — or Portkey for the AI scenarios), and measure them interleaved
  * (A B C A B C ...) so drift over the run (thermal, noisy neighbours) spreads evenly.
  * Then an optional fixed-rate pass at a fraction of the slowest target's max rps, so
- * the latency each proxy adds can be read at equal offered load.
+ * the latency each proxy adds can be read at equal offered load, and for streamed AI
+ * scenarios a time-to-first-token probe.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -12,17 +14,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { aggregate, pacingBase } from './aggregate.js';
 import { BENCH_USAGE, type BenchOptions, parseBenchArgs } from './cli-args.js';
 import { runLoad } from './drivers/run-load.js';
+import { runTtft } from './drivers/run-ttft.js';
+import type { TtftSample } from './drivers/ttft-types.js';
+import { latencyOf, mergeHistograms } from './histogram.js';
 import type { LoadJob } from './drivers/types.js';
 import { type CpuPlan, planCpus } from './pinning.js';
 import { hasCommand } from './processes.js';
 import { formatText, machineInfo, writeResult } from './report.js';
-import type { BenchResult, DriverName, Measurement, RunSample, SkippedTarget, TargetName } from './results.js';
+import type { BenchResult, DriverName, Measurement, RunSample, SkippedTarget, TargetName, TtftMeasurement } from './results.js';
 import { findScenario, scenarios as allScenarios } from './scenarios/index.js';
 import type { Scenario } from './scenarios/types.js';
 import { gatehouseUnavailable, startGatehouse } from './targets/gatehouse.js';
 import { startNginx } from './targets/nginx.js';
+import { portkeyUnavailable, startPortkey } from './targets/portkey.js';
 import type { RunningTarget, TargetContext } from './targets/types.js';
-import { startUpstreamProcess } from './targets/upstream.js';
+import { PROBE_TTFT_MS, startUpstreamProcess } from './targets/upstream.js';
+
+/** TTFT probes in flight at once: low, so the probe measures latency, not queueing. */
+const TTFT_CONCURRENCY = 2;
+/** Unmeasured probes before each measured batch (connections, JIT). */
+const TTFT_WARMUP = 20;
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
@@ -39,11 +50,11 @@ function selectScenarios(names: readonly string[]): Scenario[] {
   });
 }
 
-function jobFor(s: Scenario, o: BenchOptions, baseUrl: string, rate: number | null): LoadJob {
+function jobFor(s: Scenario, o: BenchOptions, t: RunningTarget, rate: number | null): LoadJob {
   return {
-    url: baseUrl + s.path,
+    url: t.baseUrl + s.path,
     method: s.method,
-    headers: { ...(s.headers ?? {}) },
+    headers: { ...(s.headers ?? {}), ...(t.headers ?? {}) },
     body: s.body ?? null,
     connections: o.connections ?? s.connections,
     durationS: o.durationS ?? s.duration,
@@ -54,31 +65,34 @@ function jobFor(s: Scenario, o: BenchOptions, baseUrl: string, rate: number | nu
 
 /** Starts every target that can run; the others are recorded as skipped with the reason. */
 async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, skipped: SkippedTarget[]): Promise<RunningTarget[]> {
-  const running: RunningTarget[] = [
-    { name: 'direct', baseUrl: `http://127.0.0.1:${ctx.upstreamPort}`, stop: () => Promise.resolve() },
-  ];
+  const direct: RunningTarget = { name: 'direct', baseUrl: `http://127.0.0.1:${ctx.upstreamPort}`, stop: () => Promise.resolve() };
+  if (s.ai !== undefined) direct.probe = { path: '/ttft/v1/chat/completions', headers: {} };
+  const running: RunningTarget[] = [direct];
   const skip = (target: TargetName, reason: string): void => {
     log(`  ${target}: skipped (${reason})`);
     skipped.push({ scenario: s.name, target, reason });
   };
+  const tryStart = async (target: TargetName, start: () => Promise<RunningTarget>): Promise<void> => {
+    try {
+      running.push(await start());
+    } catch (err) {
+      skip(target, `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    }
+  };
   const notBuilt = gatehouseUnavailable();
   if (notBuilt !== null) skip('gatehouse', notBuilt);
-  else {
-    try {
-      running.push(await startGatehouse(ctx));
-    } catch (err) {
-      skip('gatehouse', `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
-    }
+  else await tryStart('gatehouse', () => startGatehouse(ctx));
+  if (s.ai !== undefined) {
+    // An LLM call has nothing for nginx to compare on; the competitor is Portkey's AI gateway.
+    const missing = portkeyUnavailable();
+    if (!o.portkey) skip('portkey', '--no-portkey');
+    else if (missing !== null) skip('portkey', missing);
+    else await tryStart('portkey', () => startPortkey(ctx));
+    return running;
   }
   if (!o.nginx) skip('nginx', '--no-nginx');
   else if (!hasCommand('nginx')) skip('nginx', 'nginx not on PATH');
-  else {
-    try {
-      running.push(await startNginx(ctx));
-    } catch (err) {
-      skip('nginx', `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
-    }
-  }
+  else await tryStart('nginx', () => startNginx(ctx));
   return running;
 }
 
@@ -93,7 +107,7 @@ async function measureInterleaved(
   const samples = new Map<TargetName, RunSample[]>(targets.map((t) => [t.name, []]));
   for (let round = 1; round <= o.rounds; round++) {
     for (const t of targets) {
-      const sample = await runLoad(driver, jobFor(s, o, t.baseUrl, rate), loadCpus);
+      const sample = await runLoad(driver, jobFor(s, o, t, rate), loadCpus);
       log(`  round ${round} ${t.name}${rate === null ? '' : ` @${Math.round(rate)}/s`}: ${Math.round(sample.rps)} rps, p99 ${sample.latency.p99}us`);
       samples.get(t.name)?.push(sample);
     }
@@ -101,13 +115,62 @@ async function measureInterleaved(
   return samples;
 }
 
-async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skipped: SkippedTarget[]): Promise<Measurement[]> {
+/**
+ * The low-load latency probe of the AI scenarios, interleaved per round like the load
+ * passes: time to first token (streamed) or to the answer's first bytes (not streamed),
+ * against the mock's delayed path, two requests in flight.
+ */
+async function measureTtft(s: Scenario, o: BenchOptions, targets: readonly RunningTarget[], loadCpus: string | null): Promise<TtftMeasurement[]> {
+  const samples = new Map<TargetName, TtftSample[]>();
+  const probed = targets.filter((t) => t.probe !== undefined);
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const t of probed) {
+      const probe = t.probe!;
+      const sample = await runTtft(
+        {
+          url: t.baseUrl + probe.path,
+          headers: { ...(s.headers ?? {}), ...probe.headers },
+          body: s.body ?? '',
+          sse: s.ai?.stream === true,
+          requests: o.ttftRequests,
+          warmup: TTFT_WARMUP,
+          concurrency: TTFT_CONCURRENCY,
+        },
+        loadCpus,
+      );
+      log(`  ttft round ${round} ${t.name}: p50 ${sample.latency.p50}us, p99 ${sample.latency.p99}us, ${sample.errors} errors`);
+      samples.set(t.name, [...(samples.get(t.name) ?? []), sample]);
+    }
+  }
+  return [...samples].map(([target, list]) => {
+    const merged = mergeHistograms(list.map((x) => x.histogram));
+    const requests = list.reduce((sum, x) => sum + x.requests, 0);
+    const nan = Number.NaN;
+    return {
+      scenario: s.name,
+      target,
+      mockTtftMs: PROBE_TTFT_MS,
+      concurrency: TTFT_CONCURRENCY,
+      requests,
+      errors: list.reduce((sum, x) => sum + x.errors, 0),
+      latency: merged === null || requests === 0 ? { p50: nan, p90: nan, p99: nan, p999: nan, max: nan } : latencyOf(merged),
+    };
+  });
+}
+
+interface ScenarioOutcome {
+  measurements: Measurement[];
+  ttft: TtftMeasurement[];
+}
+
+async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skipped: SkippedTarget[]): Promise<ScenarioOutcome> {
   log(`${s.name}: ${s.description}`);
-  const upstream = await startUpstreamProcess(plan.load);
+  const upstream = await startUpstreamProcess(plan.load, s.ai === undefined ? { kind: 'echo' } : { kind: 'llm', tokens: s.ai.tokens });
   const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
   const targets: RunningTarget[] = [];
   try {
     const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir, filters: s.filters ?? [] };
+    if (s.ai !== undefined) ctx.ai = s.ai;
     targets.push(...(await startTargets(s, o, ctx, skipped)));
     const out: Measurement[] = [];
     const maxSamples = await measureInterleaved(s, o, targets, o.driver, null, plan.load);
@@ -122,7 +185,8 @@ async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skippe
         out.push(aggregate({ scenario: s.name, target, driver: 'autocannon', mode: 'fraction', offeredRps: rate }, list));
       }
     }
-    return out;
+    const ttft = s.ai !== undefined && o.ttftRequests > 0 ? await measureTtft(s, o, targets, plan.load) : [];
+    return { measurements: out, ttft };
   } finally {
     for (const t of targets) await t.stop();
     await upstream.stop();
@@ -152,7 +216,11 @@ export async function runBench(o: BenchOptions, commandLine: string): Promise<Be
     measurements: [],
     skipped: [],
   };
-  for (const s of scenarios) result.measurements.push(...(await benchScenario(s, o, plan, result.skipped)));
+  for (const s of scenarios) {
+    const outcome = await benchScenario(s, o, plan, result.skipped);
+    result.measurements.push(...outcome.measurements);
+    if (outcome.ttft.length > 0) (result.ttft ??= []).push(...outcome.ttft);
+  }
   return result;
 }
 

@@ -1,5 +1,17 @@
 import type { BenchFilter } from '../targets/gatehouse-config.js';
 
+/**
+ * An AI scenario: the upstream is the mock OpenAI provider (upstreams/fast-llm.ts), the
+ * gateway serves it through an ai-proxy route, and the competitor is Portkey's gateway
+ * instead of nginx (a plain reverse proxy has nothing to compare on an LLM call).
+ */
+export interface AiScenario {
+  /** `stream: true` requests; also turns on the time-to-first-token probe. */
+  readonly stream: boolean;
+  /** Reply words = stream token frames. */
+  readonly tokens: number;
+}
+
 /** One macro-benchmark scenario: a single request shape driven at one target. */
 export interface Scenario {
   readonly name: string;
@@ -15,4 +27,6 @@ export interface Scenario {
   readonly duration: number;
   /** WASM filters the gateway target runs on its route (none when absent). */
   readonly filters?: readonly BenchFilter[];
+  /** Present for the AI scenarios (mock LLM upstream, Portkey as the competitor). */
+  readonly ai?: AiScenario;
 }

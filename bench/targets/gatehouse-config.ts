@@ -36,6 +36,35 @@ export function gatehouseConfig(upstreamPort: number, filters: readonly BenchFil
   return lines.join('\n');
 }
 
+/**
+ * The config of the AI scenarios: two ai-proxy routes (llm/v1/chat, provider openai) on
+ * the mock LLM. `/v1/chat/completions` goes to the mock's default path (upstream_url is
+ * a bare origin); `/ttft/v1/chat/completions` is the time-to-first-token probe's route, to
+ * the mock's delayed path (upstream_url is the full operation URL, as in Kong).
+ */
+export function gatehouseAiConfig(upstreamPort: number, model: string): string {
+  const origin = `http://127.0.0.1:${upstreamPort}`;
+  const route = (name: string, path: string, upstreamUrl: string): string[] => [
+    `  - name: ${name}`,
+    `    paths: [${JSON.stringify(path)}]`,
+    '    plugins:',
+    '      - name: ai-proxy',
+    '        config:',
+    '          route_type: llm/v1/chat',
+    '          model:',
+    '            provider: openai',
+    `            name: ${JSON.stringify(model)}`,
+    `            options: { upstream_url: ${JSON.stringify(upstreamUrl)} }`,
+  ];
+  return [
+    '_format_version: "3.0"',
+    'routes:',
+    ...route('chat', '/v1/chat/completions', origin),
+    ...route('ttft', '/ttft/v1/chat/completions', `${origin}/ttft/v1/chat/completions`),
+    '',
+  ].join('\n');
+}
+
 /** Extra `gatehouse start` flags a filter chain needs (the filters path), or none. */
 export function gatehouseFilterArgs(filters: readonly BenchFilter[]): string[] {
   return filters.length === 0 ? [] : ['--wasm-filters-path', WASM_FILTERS_DIR];

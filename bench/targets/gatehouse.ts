@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned } from '../pinning.js';
 import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
-import { gatehouseConfig, gatehouseFilterArgs } from './gatehouse-config.js';
+import { BENCH_MODEL } from '../upstreams/fast-llm.js';
+import { gatehouseAiConfig, gatehouseConfig, gatehouseFilterArgs } from './gatehouse-config.js';
 import type { RunningTarget, TargetContext } from './types.js';
 
 /** dist/tools/cli/index.js, next to dist/bench/targets/ once built. */
@@ -18,7 +19,7 @@ export function gatehouseUnavailable(): string | null {
 export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
   const config = join(ctx.tmpDir, 'gatehouse.yaml');
   const filters = ctx.filters ?? [];
-  await writeFile(config, gatehouseConfig(ctx.upstreamPort, filters));
+  await writeFile(config, ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL));
   const port = await freePort();
   const [cmd, args] = pinned(ctx.cpus, process.execPath, [
     GATEHOUSE_CLI,
@@ -40,5 +41,7 @@ export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget>
     await stopChild(started.child);
     throw new Error(`gatehouse: ${(err as Error).message}\n${started.stderr.toString()}`);
   }
-  return { name: 'gatehouse', baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
+  const target: RunningTarget = { name: 'gatehouse', baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
+  if (ctx.ai !== undefined) target.probe = { path: '/ttft/v1/chat/completions', headers: {} };
+  return target;
 }

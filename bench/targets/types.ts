@@ -1,4 +1,5 @@
 import type { TargetName } from '../results.js';
+import type { AiScenario } from '../scenarios/types.js';
 import type { BenchFilter } from './gatehouse-config.js';
 
 export interface TargetContext {
@@ -10,11 +11,24 @@ export interface TargetContext {
   tmpDir: string;
   /** WASM filters on the gateway's route (the wasm-* scenarios); other targets ignore it. */
   filters?: readonly BenchFilter[];
+  /** Set for the AI scenarios: the upstream is the mock LLM, the gateway runs ai-proxy. */
+  ai?: AiScenario;
+}
+
+/** Where the time-to-first-token probe sends its requests (AI streamed scenarios). */
+export interface ProbeEndpoint {
+  /** Path appended to baseUrl. */
+  path: string;
+  headers: Readonly<Record<string, string>>;
 }
 
 export interface RunningTarget {
   name: TargetName;
   /** Base URL (scheme, host, port) that the scenario path is appended to. */
   baseUrl: string;
+  /** Extra request headers this target needs (Portkey's provider and custom host). */
+  headers?: Readonly<Record<string, string>>;
+  /** The TTFT probe's endpoint on this target (AI scenarios). */
+  probe?: ProbeEndpoint;
   stop(): Promise<void>;
 }

@@ -60,6 +60,12 @@ describe('fixed-rate pacing', () => {
     expect(pacingBase([direct, nginx, broken])).toBe(20_000);
     expect(pacingBase([broken])).toBe(2_000);
   });
+
+  it('ignores a target that answered nothing at all (a hung proxy reports 0 rps and 0 errors)', () => {
+    const direct = aggregate({ ...key, target: 'direct' }, [sample([100], 40_000, 1)]);
+    const hung = { ...aggregate({ ...key, target: 'gatehouse' }, [sample([], 0, 1)]), errors: 0 };
+    expect(pacingBase([direct, hung])).toBe(40_000);
+  });
 });
 
 describe('cli args', () => {
@@ -69,7 +75,7 @@ describe('cli args', () => {
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {
     const o = parseBenchArgs(['sse', '--scenario', 'small-get,post-1k', '--duration=3', '--connections', '10', '--workers', '2', '--driver', 'wrk', '--rounds', '3', '--no-nginx', '--load-fraction', '0', '--warmup', '0', '--out', '/tmp/r']);
-    expect(o).toEqual({ scenarios: ['sse', 'small-get', 'post-1k'], durationS: 3, connections: 10, workers: 2, driver: 'wrk', rounds: 3, nginx: false, loadFraction: 0, warmupS: 0, outDir: '/tmp/r', help: false });
+    expect(o).toEqual({ scenarios: ['sse', 'small-get', 'post-1k'], durationS: 3, connections: 10, workers: 2, driver: 'wrk', rounds: 3, nginx: false, portkey: true, ttftRequests: 100, loadFraction: 0, warmupS: 0, outDir: '/tmp/r', help: false });
   });
 
   it('rejects bad values and unknown flags by name', () => {
@@ -98,7 +104,7 @@ describe('cpu pinning plan', () => {
 
 describe('scenarios', () => {
   it('has the named scenarios with unique names and a 1 KiB post body', () => {
-    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse', 'wasm-none', 'wasm-noop', 'wasm-headers']);
+    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse', 'wasm-none', 'wasm-noop', 'wasm-headers', 'ai-chat', 'ai-chat-stream']);
     const post = scenarios.find((s) => s.name === 'post-1k');
     expect(Buffer.byteLength(post?.body ?? '')).toBe(1024);
     expect(JSON.parse(post?.body ?? '')).toHaveProperty('data');
