@@ -9,6 +9,11 @@
  * with cas != 0 on an existing key fails with CasMismatch unless it matches; a set on a
  * missing key always inserts.
  *
+ * "Insert only if absent" falls out of those rules with a cas no stamp ever takes:
+ * CAS_ABSENT (0xffffffff) inserts a missing key and fails with CasMismatch on an existing
+ * one — on Envoy too — so two workers that both saw a key missing cannot both write the
+ * first value (the SDK's incrementShared relies on it to count exactly).
+ *
  * Layout (all integers little-endian u32/i32, offsets in bytes):
  *
  *   header (32 bytes)
@@ -42,6 +47,9 @@ const S_VALUE_LEN = 16;
 const S_KEY = 20;
 
 const SPINS_BEFORE_WAIT = 64;
+
+/** A cas that no stored value ever carries: "set only if the key does not exist yet". */
+export const CAS_ABSENT = 0xffffffff;
 
 export const KvResult = {
   Ok: 0,
@@ -216,11 +224,12 @@ export class SharedKv {
     return true;
   }
 
+  /** Never 0 (no check) nor 0xffffffff (CAS_ABSENT): a stamp can match neither. */
   #nextCas(): number {
     let cas = this.#i32[H_NEXT_CAS] as number;
+    if (cas === 0 || cas === -1) cas = 1;
     const next = (cas + 1) | 0;
-    this.#i32[H_NEXT_CAS] = next === 0 ? 1 : next;
-    if (cas === 0) cas = 1;
+    this.#i32[H_NEXT_CAS] = next === 0 || next === -1 ? 1 : next;
     return cas >>> 0;
   }
 

@@ -144,7 +144,7 @@ export class GuestVm implements HostcallHost, StreamVm {
     const stream = new HttpStream(id, request, this, this.#owner);
     this.#streams.add(stream);
     try {
-      this.#invoke(stream, () => this.#cb.onContextCreate(id, ROOT_CONTEXT_ID));
+      this.#callId(stream, this.#cb.onContextCreate, ROOT_CONTEXT_ID);
     } catch (err) {
       this.#streams.delete(id);
       throw err;
@@ -198,20 +198,22 @@ export class GuestVm implements HostcallHost, StreamVm {
     }
   }
 
-  #callId(stream: HttpStream, fn: ((id: number) => unknown) | null): void {
+  /** One per-request call that takes the context id (and a second argument, e.g. the parent). */
+  #callId(stream: HttpStream, fn: ((id: number, arg: number) => unknown) | null, arg = 0): void {
     if (fn === null) return;
     if (!this.#alive) throw new GuestFault(FaultKind.Trap, 'instance was discarded after a fault');
     const previous = this.#current;
     this.#current = stream;
     this.#cb.setFuel(this.limits.fuelPerCallback);
     try {
-      fn(stream.contextId);
+      fn(stream.contextId, arg);
     } catch (err) {
       throw this.#fault(err);
     } finally {
       this.#current = previous;
     }
   }
+
 
   // --- guest calls ----------------------------------------------------------------------
 

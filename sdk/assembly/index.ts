@@ -9,7 +9,7 @@ export {
   getBuffer, setBuffer, requestBody, responseBody, requestBodyText, responseBodyText, setRequestBody, setResponseBody,
 } from "./body";
 export { sendLocalResponse, sendJsonError } from "./response";
-export { SharedValue, getSharedData, setSharedData, setSharedString, incrementShared } from "./shared";
+export { CAS_ABSENT, SharedValue, getSharedData, setSharedData, setSharedString, incrementShared } from "./shared";
 export { Counter, Gauge, Histogram } from "./metrics";
 export { log, logTrace, logDebug, logInfo, logWarn, logError, logCritical, logLevel } from "./log";
 export { getProperty, getPropertyString, getPropertyInt, setProperty } from "./properties";

@@ -28,6 +28,12 @@ export function setSharedString(key: string, value: string, cas: u32 = 0): Statu
 }
 
 /**
+ * A cas no stored value carries: with it, a set inserts a missing key and fails with
+ * CasMismatch when the key exists (the same on Envoy, whose stamps never match it).
+ */
+export const CAS_ABSENT: u32 = 0xffffffff;
+
+/**
  * Add `delta` to a decimal counter stored under `key`, retrying on CAS conflicts (another
  * worker wrote in between). Returns the new value, or -1 when the host refused the write.
  */
@@ -35,7 +41,9 @@ export function incrementShared(key: string, delta: i64 = 1, maxAttempts: i32 = 
   for (let i = 0; i < maxAttempts; i++) {
     const current = getSharedData(key);
     let value: i64 = 0;
-    let cas: u32 = 0;
+    // A missing key is created only if it is still missing: two workers racing on the
+    // first increment cannot both write 1 (cas 0 would overwrite unconditionally).
+    let cas: u32 = CAS_ABSENT;
     if (current !== null) {
       value = I64.parseInt(current.text);
       cas = current.cas;

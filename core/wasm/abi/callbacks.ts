@@ -84,7 +84,7 @@ export function bindCallbacks(exports: WebAssembly.Exports): GuestCallbacks {
   if (fuelSet === null || fuelGet === null) throw new Error('module is not fuel-instrumented');
 
   return {
-    onContextCreate: (id, parent) => void contextCreate(id, parent),
+    onContextCreate: contextCreate as (contextId: number, parentId: number) => void,
     onVmStart: vmStart && ((root, size) => vmStart(root, size) !== 0),
     onConfigure: configure && ((root, size) => configure(root, size) !== 0),
     onTick: tick && ((root) => void tick(root)),

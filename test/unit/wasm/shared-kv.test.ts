@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { KvResult, SharedKv } from '../../../core/shared/kv.js';
+import { CAS_ABSENT, KvResult, SharedKv } from '../../../core/shared/kv.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -31,7 +31,8 @@ import(workerData.url).then(({ SharedKv, KvResult }) => {
     for (;;) {
       const cur = kv.get('counter');
       const n = cur === null ? 0 : Number(new TextDecoder().decode(cur.value));
-      const r = kv.set('counter', String(n + 1), cur === null ? 0 : cur.cas);
+      // 0xffffffff (CAS_ABSENT): create the key only if it is still missing.
+      const r = kv.set('counter', String(n + 1), cur === null ? 0xffffffff : cur.cas);
       if (r === KvResult.Ok) break;
       if (r !== KvResult.CasMismatch) throw new Error('unexpected result ' + r);
       conflicts++;
@@ -99,5 +100,15 @@ describe('SharedKv', () => {
       });
     await Promise.all([run(), run()]);
     expect(new TextDecoder().decode(kv.get('counter')?.value)).toBe(String(2 * increments));
+  });
+
+  it('CAS_ABSENT inserts a missing key once; a second writer that also saw it missing gets CasMismatch', () => {
+    const kv = SharedKv.create();
+    expect(kv.set('first', '1', CAS_ABSENT)).toBe(KvResult.Ok);
+    expect(kv.set('first', '1', CAS_ABSENT)).toBe(KvResult.CasMismatch);
+    expect(new TextDecoder().decode(kv.get('first')?.value)).toBe('1');
+    // cas 0 keeps Envoy's meaning: an unconditional write.
+    expect(kv.set('first', '7', 0)).toBe(KvResult.Ok);
+    expect(kv.get('first')?.cas).not.toBe(CAS_ABSENT);
   });
 });
