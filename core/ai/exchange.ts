@@ -366,7 +366,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
       provider: target.config.config.model.provider,
       model: target.modelName !== '' ? target.modelName : this.#responseModel,
       route: ctx.route?.name ?? '',
-      consumer: '',
+      consumer: ctx.consumer === null ? '' : ctx.consumer.label,
       promptTokens: usage?.prompt ?? 0,
       completionTokens: usage?.completion ?? 0,
       estimated: usage?.estimated ?? false,

@@ -17,11 +17,12 @@
  * A reservation is counted in the window it was made in; settling corrects that window
  * while it is still tracked (see core/shared/token-counters.ts).
  *
- * Identifiers: Gatehouse has no consumers or credentials yet, so `consumer`, `credential`
- * and `consumer-group` count per client IP, which is what Kong does when no consumer is
- * identified. `header` without the header, and `path` on another path, also fall back to
- * the client IP (Kong's rate-limiting identifier rule); `service` on a route without a
- * service too.
+ * Identifiers, as Kong's rate limiters pick them: `consumer` counts per the consumer an
+ * auth plugin identified (key-auth; its anonymous consumer is a consumer too, so anonymous
+ * callers share one budget), else per credential, else per client IP; `credential` per
+ * credential id, else per IP; `consumer-group` per IP (no consumer groups yet). `header`
+ * without the header, and `path` on another path, also fall back to the client IP (Kong's
+ * rate-limiting identifier rule); `service` on a route without a service too.
  */
 import { createHash } from 'node:crypto';
 import type { HttpResponse } from 'uWebSockets.js';
@@ -36,6 +37,9 @@ import type { ChatRequest, Usage } from './types.js';
 /** What admission reads from the request. */
 export interface RateLimitSubject {
   readonly remoteAddress: string;
+  /** Who an auth plugin identified (RequestContext.consumer / credentialId); absent = nobody. */
+  readonly consumer?: { readonly id: string } | null;
+  readonly credentialId?: string | null;
   readonly path: string;
   header(name: string): string | undefined;
 }
@@ -142,8 +146,12 @@ export class AiRateLimiter {
         return subject.path === config.path ? subject.path : subject.remoteAddress;
       case 'service':
         return config.service !== '' ? config.service : subject.remoteAddress;
+      case 'consumer':
+        return subject.consumer?.id ?? subject.credentialId ?? subject.remoteAddress;
+      case 'credential':
+        return subject.credentialId ?? subject.remoteAddress;
       default:
-        // consumer, credential, consumer-group: no consumers yet, Kong's fallback is the IP.
+        // ip, and consumer-group (no consumer groups yet: Kong's fallback is the IP).
         return subject.remoteAddress;
     }
   }

@@ -10,6 +10,7 @@ import { compileProxyTables } from '../proxy/compile.js';
 import { compileFilters, type PreparedFilters } from '../wasm/compile.js';
 import { compileTls } from '../tls/compile.js';
 import { compileAi } from '../ai/compile.js';
+import { compileKeyAuth } from '../plugins/key-auth/compile.js';
 
 /** Config errors only compile can find (plugin configs): the build reports them like validation errors. */
 export class CompileErrors extends Error {
@@ -34,7 +35,10 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
   const active = config.routes.filter((route) => route.service === null || !disabled.has(route.service));
   const { wasm, routeFilters } = compileFilters(config, active, prepared);
   const ai = compileAi(config, active);
-  if (ai.errors.length > 0) throw new CompileErrors(ai.errors);
+  const owners = active.map((_, i) => ({ readsBody: (routeFilters[i] ?? null) !== null || (ai.routeAi[i] ?? null) !== null }));
+  const keyAuth = compileKeyAuth(config, active, owners);
+  const errors = [...ai.errors, ...keyAuth.errors];
+  if (errors.length > 0) throw new CompileErrors(errors);
   const routes: CompiledRoute[] = active.map((route, i) => ({
     id: route.id,
     name: route.name ?? route.id,
@@ -46,6 +50,7 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     httpsRedirectStatusCode: route.https_redirect_status_code,
     filters: routeFilters[i] ?? null,
     ai: ai.routeAi[i] ?? null,
+    keyAuth: keyAuth.routeKeyAuth[i] ?? -1,
   }));
   return {
     version,
@@ -56,5 +61,6 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     upstreams,
     wasm,
     tls: compileTls(config, serviceIndexById, services.length),
+    auth: keyAuth.auth,
   };
 }

@@ -9,6 +9,7 @@
 import type { RouterTable } from '../router/table.js';
 import type { PathHandling, Protocol } from '../config/types.js';
 import type { CompiledAiRoute } from '../ai/compile-types.js';
+import type { CompiledAuth } from '../plugins/auth-types.js';
 
 export interface CompiledRoute {
   id: string;
@@ -25,6 +26,8 @@ export interface CompiledRoute {
   filters: number[] | null;
   /** ai-proxy / ai-proxy-advanced on this route (with its ai-prompt-* plugins), or null. */
   ai: CompiledAiRoute | null;
+  /** key-auth on this route: index into CompiledConfig.auth.keyAuth, or -1 (no auth step, no cost). */
+  keyAuth: number;
 }
 
 export interface CompiledService {
@@ -215,4 +218,6 @@ export interface CompiledConfig {
   upstreams: CompiledUpstream[];
   wasm: CompiledWasm;
   tls: CompiledTls;
+  /** Consumers, credentials and auth plugin entries (empty lists when no route authenticates). */
+  auth: CompiledAuth;
 }

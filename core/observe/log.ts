@@ -46,6 +46,7 @@ export function createAccessLog(destination: string, workerIndex: number): Acces
         status: ctx.status,
         route: route === null ? null : route.name,
         service: service === null ? null : service.config.name,
+        consumer: ctx.consumer === null ? null : ctx.consumer.logEntry,
         upstream_uri: upstreamStarted ? ctx.upstreamPath : null,
         tries: ctx.tries,
         latencies: {

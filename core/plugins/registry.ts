@@ -6,8 +6,9 @@
  */
 import type { NormalizedConfig } from '../config/types.js';
 import { AI_PLUGINS } from '../ai/compile.js';
+import { KEY_AUTH } from './key-auth/compile.js';
 
-export const SUPPORTED_PLUGINS: ReadonlySet<string> = new Set(AI_PLUGINS);
+export const SUPPORTED_PLUGINS: ReadonlySet<string> = new Set([...AI_PLUGINS, KEY_AUTH]);
 
 /** One warning per enabled plugin entry the gateway does not run, with its path. */
 export function unsupportedPluginWarnings(config: NormalizedConfig): string[] {

@@ -9,6 +9,7 @@ import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
 import type { FilteredRequest } from './filtered-request.js';
 import type { AiExchange } from '../ai/exchange.js';
+import type { Consumer } from '../plugins/consumer.js';
 
 // Header copying without a closure per request: uWS calls collect() for each header,
 // and collect() appends to the array of the context being built.
@@ -30,8 +31,8 @@ export class RequestContext {
   method: string;
   /** Raw path as received (before normalisation), without the query. */
   readonly url: string;
-  /** Raw query string without `?`, or ''. */
-  readonly query: string;
+  /** Raw query string without `?`, or ''; key-auth's hide_credentials removes the key from it. */
+  query: string;
   /** Flat `[name, value, …]`, names lower-case, in arrival order. */
   headers: string[];
   readonly headerBytes: number;
@@ -77,6 +78,10 @@ export class RequestContext {
   filtered: FilteredRequest | null;
   /** The AI exchange of a route with ai-proxy / ai-proxy-advanced, else null. */
   ai: AiExchange | null;
+  /** The consumer an auth plugin identified (or its anonymous consumer), else null. */
+  consumer: Consumer | null;
+  /** The id of the credential that authenticated the request; null when anonymous or none. */
+  credentialId: string | null;
   aborted: boolean;
   /** The response is complete (or the connection was closed): the uWS response is gone. */
   finished: boolean;
@@ -121,6 +126,8 @@ export class RequestContext {
     this.hostOverride = null;
     this.filtered = null;
     this.ai = null;
+    this.consumer = null;
+    this.credentialId = null;
     this.aborted = false;
     this.finished = false;
   }

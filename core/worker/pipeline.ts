@@ -1,7 +1,8 @@
 /**
  * The one place that orders a request's flow through a worker:
  *
- *   limits (URL, headers) -> normalise path -> match route -> protocol / service checks
+ *   limits (URL, headers) -> normalise path -> match route -> protocol check
+ *     -> key-auth (routes with it only: a Map lookup, or a 401) -> AI exchange | service check
  *     -> body (none | one Buffer | stream) -> balance -> undici dispatch (ProxyExchange)
  *     -> response streamed by the exchange -> finish: access log
  *
@@ -28,8 +29,12 @@ import type { LocalResponse } from '../wasm/host-request.js';
 import type { Runtime } from './runtime.js';
 import type { WorkerLimits } from './types.js';
 import { AiExchange, type AiOwner } from '../ai/exchange.js';
+import { AuthVerdict, unauthorizedBody, type KeyAuth } from '../plugins/key-auth/access.js';
+import { VIA_TOKEN } from '../lib/headers.js';
+import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
 
 const CLIENT_CLOSED = 499;
+const NO_BODY = Buffer.alloc(0);
 
 function isDigits(value: string): boolean {
   if (value.length === 0 || value.length > 15) return false;
@@ -133,7 +138,28 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     ctx.matchEntry = m.entry;
     // Kong checks only this direction: an https request on an http-only route is served.
     if (this.#scheme === 'http' && !route.protocols.includes('http')) return this.#requireHttps(ctx);
-    const ai = runtime.routeAi[m.route] ?? null;
+    // Authentication comes before the route's filters, AI exchange or proxying.
+    const auth = runtime.routeAuth[m.route] ?? null;
+    if (auth !== null) {
+      const verdict = auth.authenticate(ctx, this.#scheme);
+      if (verdict === AuthVerdict.NEED_BODY) return this.#readAuthBody(ctx, auth, m.route);
+      if (verdict !== AuthVerdict.PASS) return this.#unauthorized(ctx, auth, verdict);
+    }
+    this.#proceed(ctx, m.route, false);
+  }
+
+  /**
+   * After routing (and authentication): the AI exchange, the filters, or the proxy.
+   * `bodyRead`: key-auth already read the whole body into ctx.body (key_in_body; compile
+   * allows it only on routes without filters or AI plugins).
+   */
+  #proceed(ctx: RequestContext, routeIndex: number, bodyRead: boolean): void {
+    const runtime = ctx.runtime;
+    const route = ctx.route;
+    if (route === null) return this.#local(ctx, ErrorCode.NO_ROUTE, false);
+    const res = ctx.res;
+    const limits = this.#limits;
+    const ai = runtime.routeAi[routeIndex] ?? null;
     if (ai !== null) {
       // An AI route answers from an LLM provider: it needs no service.
       const exchange = new AiExchange(ctx, ai, this, limits.maxBodyBytes);
@@ -145,6 +171,13 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     const service = route.service < 0 ? undefined : runtime.services[route.service];
     if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
     ctx.service = service;
+    const path = ctx.path;
+    if (bodyRead) {
+      ctx.upstreamPath = buildUpstreamPath(service.config.path, path, ctx.matchedPathLength, route.stripPath, route.pathHandling);
+      if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
+      this.#dispatch(ctx, -1, -1);
+      return;
+    }
 
     // Body framing, decided from the headers before reading a byte of it.
     const contentLength = ctx.header('content-length');
@@ -159,10 +192,10 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     }
     const hasBody = chunked || declared > 0;
 
-    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, m.pathLength, route.stripPath, route.pathHandling);
+    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, ctx.matchedPathLength, route.stripPath, route.pathHandling);
     if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
     res.onAborted(() => this.#onAborted(ctx));
-    const filters = runtime.routeFilters[m.route] ?? null;
+    const filters = runtime.routeFilters[routeIndex] ?? null;
     if (filters !== null) {
       const filtered = new FilteredRequest(ctx, filters, this, limits.maxBodyBytes);
       ctx.filtered = filtered;
@@ -174,6 +207,55 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
       return;
     }
     res.onData((chunk, isLast) => this.#onBody(ctx, chunk, isLast, chunked ? -1 : declared));
+  }
+
+  // ---- key-auth ----
+
+  /** key_in_body: the whole body (within the body limit) before the key can be looked for. */
+  #readAuthBody(ctx: RequestContext, auth: KeyAuth, routeIndex: number): void {
+    const contentLength = ctx.header('content-length');
+    const chunked = ctx.header('transfer-encoding') !== undefined;
+    let declared = -1;
+    if (contentLength !== undefined) {
+      if (!isDigits(contentLength)) return this.#local(ctx, ErrorCode.BAD_REQUEST, true);
+      declared = Number(contentLength);
+    }
+    const max = this.#limits.maxBodyBytes;
+    if (max > 0 && declared > max) return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
+    if (!chunked && declared <= 0) return this.#authenticatedBody(ctx, auth, routeIndex, NO_BODY);
+    ctx.res.onAborted(() => this.#onAborted(ctx));
+    const chunks: Buffer[] = [];
+    ctx.res.onData((chunk, isLast) => {
+      if (ctx.finished) return;
+      ctx.bytesIn += chunk.byteLength;
+      if (max > 0 && ctx.bytesIn > max) return this.fail(ctx, new GatehouseError(ErrorCode.BODY_TOO_LARGE));
+      chunks.push(copyChunk(chunk));
+      if (isLast) this.#authenticatedBody(ctx, auth, routeIndex, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+  }
+
+  #authenticatedBody(ctx: RequestContext, auth: KeyAuth, routeIndex: number, body: Buffer): void {
+    const verdict = auth.authenticateBody(ctx, body);
+    if (verdict !== AuthVerdict.PASS) return this.#unauthorized(ctx, auth, verdict);
+    if (ctx.body instanceof Buffer && ctx.body.byteLength === 0) ctx.body = null;
+    this.#proceed(ctx, routeIndex, true);
+  }
+
+  /** 401 with Kong's wording and WWW-Authenticate, like the gateway's own errors. */
+  #unauthorized(ctx: RequestContext, auth: KeyAuth, verdict: AuthVerdict): void {
+    ctx.finished = true;
+    ctx.status = 401;
+    const body = unauthorizedBody(verdict);
+    ctx.res.cork(() => {
+      ctx.res
+        .writeStatus('401 Unauthorized')
+        .writeHeader('content-type', 'application/json; charset=utf-8')
+        .writeHeader('www-authenticate', auth.config.wwwAuthenticate)
+        .writeHeader('via', VIA_TOKEN)
+        .writeHeader(REQUEST_ID_HEADER, ctx.requestId)
+        .end(body);
+    });
+    this.finish(ctx);
   }
 
   #onBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {

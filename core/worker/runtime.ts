@@ -15,6 +15,7 @@ import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
 import { materializeAi, type AiRouteRuntime } from '../ai/route-runtime.js';
+import { materializeKeyAuth, type KeyAuth } from '../plugins/key-auth/access.js';
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
@@ -60,6 +61,8 @@ export class Runtime {
   readonly filters: readonly WasmInstance[];
   /** Per route: its AI gateway runtime, or null (not an AI route: no cost). */
   readonly routeAi: readonly (AiRouteRuntime | null)[];
+  /** Per route: its key-auth step, or null (no auth: no cost). */
+  readonly routeAuth: readonly (KeyAuth | null)[];
   constructor(
     version: number,
     hash: string,
@@ -69,6 +72,7 @@ export class Runtime {
     routeFilters: readonly (readonly WasmInstance[] | null)[],
     filters: readonly WasmInstance[],
     routeAi: readonly (AiRouteRuntime | null)[] = [],
+    routeAuth: readonly (KeyAuth | null)[] = [],
   ) {
     this.version = version;
     this.hash = hash;
@@ -78,6 +82,7 @@ export class Runtime {
     this.routeFilters = routeFilters;
     this.filters = filters;
     this.routeAi = routeAi;
+    this.routeAuth = routeAuth;
   }
 }
 
@@ -110,7 +115,7 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
     }
     return new ServiceRuntime(service, upstream, tls);
   });
-  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes, tokenCounters));
+  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes, tokenCounters), materializeKeyAuth(config.auth, config.routes));
 }
 
 /** After switching to `current`, close pools no version in use needs any more. */

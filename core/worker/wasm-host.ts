@@ -151,6 +151,10 @@ export class GatewayHostRequest implements HostRequest {
         return ctx.service?.config.name ?? undefined;
       case 'service_id':
         return ctx.service?.config.id ?? undefined;
+      case 'consumer.id':
+        return ctx.consumer?.id ?? undefined;
+      case 'consumer.username':
+        return ctx.consumer?.username ?? undefined;
       default:
         return undefined;
     }

@@ -56,7 +56,7 @@ describe('gatehouse check', () => {
     for (const name of ['pii-redaction', 'token-counting', 'header-stamp', 'response-stamp']) await writeFile(join(filters, `${name}.wasm`), watGuest());
     const r = await check([`${fixtures}kong-full.yaml`, '--wasm-filters-path', filters]);
     // Plugins the gateway does not run are accepted, and each is named in a warning.
-    expect(r.err).toMatch(/^warning: plugins\[\d+\]\.name: plugin "key-auth" is not supported by this gateway and does NOT run$/m);
+    expect(r.err).toMatch(/^warning: plugins\[\d+\]\.name: plugin "cors" is not supported by this gateway and does NOT run$/m);
     expect(r.err.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '))).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/: OK \(2 services, 4 routes, 2 upstreams, 4 targets, 2 consumers, 6 plugins\)\n$/);
