@@ -29,21 +29,10 @@ import type { LocalResponse } from '../wasm/host-request.js';
 import type { Runtime } from './runtime.js';
 import type { WorkerLimits } from './types.js';
 import { AiExchange, type AiOwner } from '../ai/exchange.js';
-import { AuthVerdict, unauthorizedBody, type KeyAuth } from '../plugins/key-auth/access.js';
-import { VIA_TOKEN } from '../lib/headers.js';
-import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
+import { isDigits } from '../lib/digits.js';
+import { authenticate, type AuthOwner } from './auth-step.js';
 
 const CLIENT_CLOSED = 499;
-const NO_BODY = Buffer.alloc(0);
-
-function isDigits(value: string): boolean {
-  if (value.length === 0 || value.length > 15) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
 
 /**
  * Which listener a Pipeline serves: one Pipeline per listener, sharing the runtime and
@@ -67,6 +56,14 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   readonly #log: AccessLog;
   readonly #match = new MatchResult();
   readonly #balanceInput = new BalanceInput();
+  /** key-auth's way back into the pipeline (auth-step.ts), bound once. */
+  readonly #authOwner: AuthOwner = {
+    proceed: (ctx, routeIndex, bodyRead) => this.#proceed(ctx, routeIndex, bodyRead),
+    local: (ctx, code, close) => this.#local(ctx, code, close),
+    fail: (ctx, err) => this.fail(ctx, err),
+    aborted: (ctx) => this.#onAborted(ctx),
+    finish: (ctx) => this.finish(ctx),
+  };
   /** Traffic metrics of this worker (snapshotted for the admin /metrics). */
   readonly metrics: WorkerMetrics;
   readonly #idPrefix: string;
@@ -140,11 +137,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     if (this.#scheme === 'http' && !route.protocols.includes('http')) return this.#requireHttps(ctx);
     // Authentication comes before the route's filters, AI exchange or proxying.
     const auth = runtime.routeAuth[m.route] ?? null;
-    if (auth !== null) {
-      const verdict = auth.authenticate(ctx, this.#scheme);
-      if (verdict === AuthVerdict.NEED_BODY) return this.#readAuthBody(ctx, auth, m.route);
-      if (verdict !== AuthVerdict.PASS) return this.#unauthorized(ctx, auth, verdict);
-    }
+    if (auth !== null) return authenticate(ctx, auth, m.route, this.#scheme, limits.maxBodyBytes, this.#authOwner);
     this.#proceed(ctx, m.route, false);
   }
 
@@ -207,55 +200,6 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
       return;
     }
     res.onData((chunk, isLast) => this.#onBody(ctx, chunk, isLast, chunked ? -1 : declared));
-  }
-
-  // ---- key-auth ----
-
-  /** key_in_body: the whole body (within the body limit) before the key can be looked for. */
-  #readAuthBody(ctx: RequestContext, auth: KeyAuth, routeIndex: number): void {
-    const contentLength = ctx.header('content-length');
-    const chunked = ctx.header('transfer-encoding') !== undefined;
-    let declared = -1;
-    if (contentLength !== undefined) {
-      if (!isDigits(contentLength)) return this.#local(ctx, ErrorCode.BAD_REQUEST, true);
-      declared = Number(contentLength);
-    }
-    const max = this.#limits.maxBodyBytes;
-    if (max > 0 && declared > max) return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
-    if (!chunked && declared <= 0) return this.#authenticatedBody(ctx, auth, routeIndex, NO_BODY);
-    ctx.res.onAborted(() => this.#onAborted(ctx));
-    const chunks: Buffer[] = [];
-    ctx.res.onData((chunk, isLast) => {
-      if (ctx.finished) return;
-      ctx.bytesIn += chunk.byteLength;
-      if (max > 0 && ctx.bytesIn > max) return this.fail(ctx, new GatehouseError(ErrorCode.BODY_TOO_LARGE));
-      chunks.push(copyChunk(chunk));
-      if (isLast) this.#authenticatedBody(ctx, auth, routeIndex, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-  }
-
-  #authenticatedBody(ctx: RequestContext, auth: KeyAuth, routeIndex: number, body: Buffer): void {
-    const verdict = auth.authenticateBody(ctx, body);
-    if (verdict !== AuthVerdict.PASS) return this.#unauthorized(ctx, auth, verdict);
-    if (ctx.body instanceof Buffer && ctx.body.byteLength === 0) ctx.body = null;
-    this.#proceed(ctx, routeIndex, true);
-  }
-
-  /** 401 with Kong's wording and WWW-Authenticate, like the gateway's own errors. */
-  #unauthorized(ctx: RequestContext, auth: KeyAuth, verdict: AuthVerdict): void {
-    ctx.finished = true;
-    ctx.status = 401;
-    const body = unauthorizedBody(verdict);
-    ctx.res.cork(() => {
-      ctx.res
-        .writeStatus('401 Unauthorized')
-        .writeHeader('content-type', 'application/json; charset=utf-8')
-        .writeHeader('www-authenticate', auth.config.wwwAuthenticate)
-        .writeHeader('via', VIA_TOKEN)
-        .writeHeader(REQUEST_ID_HEADER, ctx.requestId)
-        .end(body);
-    });
-    this.finish(ctx);
   }
 
   #onBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {
