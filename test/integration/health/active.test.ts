@@ -5,74 +5,42 @@
  * worker; once its probe answers 200 again it is HEALTHY and back in rotation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pool } from 'undici';
-import { startGateway, type Gateway } from '../../helpers/gateway.js';
 import { waitFor } from '../../helpers/wait.js';
-import { adminClient, type AdminClient } from '../admin/admin-client.js';
-import { fire, PROBE_PATH, startTagged, tally, type TaggedUpstream } from '../balancing/tagged-upstream.js';
-import { workerOfRequestId } from '../reload/load-driver.js';
+import type { Gateway } from '../../helpers/gateway.js';
+import { PROBE_PATH, tally, type TaggedUpstream } from '../balancing/tagged-upstream.js';
+import { startHealthRig, type HealthRig } from './rig.js';
 
+let rig: HealthRig;
 let good: TaggedUpstream;
 let flaky: TaggedUpstream;
 let gw: Gateway;
-let admin: AdminClient;
-let pool: Pool;
 
 beforeAll(async () => {
-  good = await startTagged('good');
-  flaky = await startTagged('flaky');
-  gw = await startGateway(
-    JSON.stringify({
-      _format_version: '3.0',
-      upstreams: [
-        {
-          name: 'probed',
-          healthchecks: {
-            active: {
-              type: 'http',
-              http_path: PROBE_PATH,
-              timeout: 1,
-              healthy: { interval: 0.1, successes: 2, http_statuses: [200] },
-              unhealthy: { interval: 0.1, http_failures: 2, tcp_failures: 2, timeouts: 2, http_statuses: [500] },
-            },
-          },
-          targets: [{ target: good.target }, { target: flaky.target }],
-        },
-      ],
-      services: [{ name: 'svc', host: 'probed', port: 80, protocol: 'http', routes: [{ name: 'r', paths: ['/'] }] }],
-    }),
-    { workers: 2 },
-  );
-  admin = adminClient(gw.adminUrl);
-  pool = new Pool(gw.url, { connections: 16 });
+  rig = await startHealthRig('probed', ['good', 'flaky'], {
+    active: {
+      type: 'http',
+      http_path: PROBE_PATH,
+      timeout: 1,
+      healthy: { interval: 0.1, successes: 2, http_statuses: [200] },
+      unhealthy: { interval: 0.1, http_failures: 2, tcp_failures: 2, timeouts: 2, http_statuses: [500] },
+    },
+  });
+  [good, flaky] = rig.targets;
+  gw = rig.gw;
 });
 
 afterAll(async () => {
-  await pool?.close();
-  expect(await gw?.stop()).toBe(0);
-  await good?.close();
-  await flaky?.close();
+  await rig?.close();
 });
 
 async function healthOf(target: TaggedUpstream): Promise<string> {
-  const reply = await admin.get('/upstreams/probed/health');
-  expect(reply.status).toBe(200);
-  const row = (reply.body.data as { target: string; health: string }[]).find((r) => r.target === target.target);
-  return row?.health ?? 'missing';
+  return (await rig.health())[target.target] ?? 'missing';
 }
 
 async function traffic(total: number): Promise<{ tags: Record<string, number>; workers: Set<number> }> {
-  const answers = await fire(
-    async (i) => {
-      const res = await pool.request({ path: `/a/${i}`, method: 'GET' });
-      const id = res.headers['x-gatehouse-request-id'];
-      return { status: res.statusCode, body: await res.body.text(), id: typeof id === 'string' ? id : '' };
-    },
-    total,
-    16,
-  );
+  const { answers, workers } = await rig.traffic(total, '/a');
   expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-  return { tags: tally(answers.map((a) => a.body)), workers: new Set(answers.map((a) => workerOfRequestId(a.id))) };
+  return { tags: tally(answers.map((a) => a.body)), workers };
 }
 
 /** Round robin over two equal targets: each worker is at most one pick off an even split. */

@@ -6,65 +6,32 @@
  *   every target unhealthy -> 503 {"message": "failure to get a peer from the ring-balancer"}.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pool } from 'undici';
-import { startGateway, type Gateway } from '../../helpers/gateway.js';
-import { adminClient, type AdminClient } from '../admin/admin-client.js';
-import { fire, startTagged, tally, type TaggedUpstream } from '../balancing/tagged-upstream.js';
-import { workerOfRequestId } from '../reload/load-driver.js';
+import type { AdminClient } from '../admin/admin-client.js';
+import { tally, type TaggedUpstream } from '../balancing/tagged-upstream.js';
+import { startHealthRig, type HealthRig } from './rig.js';
 
+let rig: HealthRig;
 let one: TaggedUpstream;
 let two: TaggedUpstream;
-let gw: Gateway;
 let admin: AdminClient;
-let pool: Pool;
 
 beforeAll(async () => {
-  one = await startTagged('one');
-  two = await startTagged('two');
-  gw = await startGateway(
-    JSON.stringify({
-      _format_version: '3.0',
-      upstreams: [
-        {
-          name: 'pair',
-          // Health is tracked only with some check on: passive, with a threshold never reached here.
-          healthchecks: { passive: { unhealthy: { http_failures: 100 } } },
-          targets: [{ target: one.target }, { target: two.target }],
-        },
-      ],
-      services: [{ name: 'svc', host: 'pair', port: 80, protocol: 'http', routes: [{ name: 'r', paths: ['/'] }] }],
-    }),
-    { workers: 2 },
-  );
-  admin = adminClient(gw.adminUrl);
-  pool = new Pool(gw.url, { connections: 16 });
+  // Health is tracked only with some check on: passive, with a threshold never reached here.
+  rig = await startHealthRig('pair', ['one', 'two'], { passive: { unhealthy: { http_failures: 100 } } });
+  [one, two] = rig.targets;
+  admin = rig.admin;
 });
 
 afterAll(async () => {
-  await pool?.close();
-  expect(await gw?.stop()).toBe(0);
-  await one?.close();
-  await two?.close();
+  await rig?.close();
 });
 
 async function traffic(total: number): Promise<{ answers: string[]; workers: Set<number> }> {
-  const out = await fire(
-    async (i) => {
-      const res = await pool.request({ path: `/m/${i}`, method: 'GET' });
-      const id = res.headers['x-gatehouse-request-id'];
-      return { status: res.statusCode, body: await res.body.text(), id: typeof id === 'string' ? id : '' };
-    },
-    total,
-    16,
-  );
-  return { answers: out.map((a) => `${a.status} ${a.body}`), workers: new Set(out.map((a) => workerOfRequestId(a.id))) };
+  const { answers, workers } = await rig.traffic(total, '/m');
+  return { answers: answers.map((a) => `${a.status} ${a.body}`), workers };
 }
 
-async function health(): Promise<Record<string, string>> {
-  const reply = await admin.get('/upstreams/pair/health');
-  expect(reply.status).toBe(200);
-  return Object.fromEntries((reply.body.data as { target: string; health: string }[]).map((r) => [r.target, r.health]));
-}
+const health = (): Promise<Record<string, string>> => rig.health();
 
 describe('manual target health', () => {
   it('takes a target out with PUT .../unhealthy, in both workers', async () => {
