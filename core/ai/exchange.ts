@@ -9,6 +9,7 @@
  *     streamed      upstream SSE chunk ──► codec stream parser ──► canonical events
  *                   ──► usage tracker + codec renderer ──► uWS write (a false return
  *                   pauses undici until onWritable)
+ *     passthrough   OpenAI client, OpenAI-family provider: the provider's bytes (passthrough.ts)
  *     failure       error / timeout / 429 / 5xx: the next target when failover_criteria
  *                   allow it and nothing reached the client yet (Retry-After embargoes the
  *                   target); otherwise an error in the client's format
@@ -30,13 +31,15 @@ import type { Attempt, Outcome } from './balance.js';
 import { AiClientOutput, isTimeout } from './exchange-output.js';
 import type { AiLogEntry, AiOwner } from './exchange-output.js';
 import { isObject, parseJson } from './json-shape.js';
+import { passesThrough, passthroughAnswer, passthroughStream } from './passthrough.js';
+import type { OpenAiPassthroughStream } from './passthrough-stream.js';
 import type { AiRateTicket } from './rate-limit.js';
 import type { AiRouteRuntime, AiTargetRuntime } from './route-runtime.js';
 import type { RouteCodec, StreamRenderer } from './route-types/codec.js';
 import { codecFor } from './route-types/index.js';
 import type { StreamParser } from './providers/provider.js';
 import type { UsageTracker } from './tokens.js';
-import type { AiRequest, ClientError, StreamEvent, Usage } from './types.js';
+import type { AiRequest, ChatRequest, ClientError, StreamEvent, Usage } from './types.js';
 
 export type { AiLogEntry, AiOwner } from './exchange-output.js';
 
@@ -53,6 +56,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
   #renderer: StreamRenderer | null = null;
   #parser: StreamParser | null = null;
   #tracker: UsageTracker | null = null;
+  #pass: OpenAiPassthroughStream | null = null;
   #responseModel = '';
   #ttft = -1;
   #lastError: ClientError | null = null;
@@ -173,18 +177,24 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     const target = this.#target;
     const upstreamReq = this.#upstreamReq;
     if (target === null || upstreamReq === null) return false;
-    if (this.#renderer === null) {
+    if (this.#renderer === null && this.#pass === null) {
       const codec = this.#codec;
       const req = this.#req ?? upstreamReq;
-      this.#renderer = codec.createRenderer(req, this.ctx.requestId, this.#responseModel);
-      this.#tracker = codec.createTracker(upstreamReq);
-      this.#parser = codec.createStreamParser(target.provider, req);
+      // passesThrough: the chat codec, so both requests are chat requests.
+      if (passesThrough(codec, target.provider)) this.#pass = passthroughStream(target.provider, upstreamReq as ChatRequest, req as ChatRequest);
+      else {
+        this.#renderer = codec.createRenderer(req, this.ctx.requestId, this.#responseModel);
+        this.#tracker = codec.createTracker(upstreamReq);
+        this.#parser = codec.createStreamParser(target.provider, req);
+      }
     }
+    if (this.#pass !== null) return this.#passed(this.#pass, chunk);
     const events = this.#parser?.feed(chunk) ?? [];
     return this.#handleEvents(events, false);
   }
 
   streamDone(): void {
+    if (this.#pass !== null) return void this.#passed(this.#pass, null);
     const events = this.#parser?.end() ?? [{ type: 'error', status: 502, message: 'upstream stream was empty', errorType: 'api_error' } as const, { type: 'end' } as const];
     this.#handleEvents(events, true);
   }
@@ -209,7 +219,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
       this.writeJson(this.#lastError.status, this.#lastError.body);
       return;
     }
-    const answer = this.#codec.answer(target.provider, req, body);
+    const answer = passesThrough(this.#codec, target.provider) ? passthroughAnswer(req as ChatRequest, body) : this.#codec.answer(target.provider, req, body);
     if (!answer.ok) {
       this.errorText = answer.message;
       this.#lastError = this.clientError(502, `invalid answer from the AI provider: ${answer.message}`);
@@ -240,10 +250,12 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     if (this.committed) {
       // Bytes already reached the client: no failover. The parser reports a cut stream.
       attempt.fail(this.#targetIndex, Date.now(), outcome, true);
+      if (this.#pass !== null) return void this.#passed(this.#pass, null);
       const events = this.#parser?.end() ?? [];
       this.#handleEvents(events, true);
       return;
     }
+    this.#pass = null;
     this.#lastError = timeout ? this.clientError(504, 'The upstream server is timing out') : this.clientError(502, 'An invalid response was received from the upstream server');
     if (attempt.fail(this.#targetIndex, Date.now(), outcome)) return this.#next();
     this.#recordCall(null);
@@ -262,24 +274,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     let out = '';
     let ended = false;
     for (const ev of events) {
-      if (ev.type === 'error' && !this.committed && out === '') {
-        // An error before anything was shown: a failover is still clean.
-        const attempt = this.#attempt;
-        this.#lastError = this.clientError(ev.status, ev.message);
-        this.errorText = ev.message;
-        this.#current = null;
-        this.ctx.abortUpstream?.(new Error('upstream stream reported an error'));
-        this.ctx.abortUpstream = null;
-        if (attempt !== null && attempt.fail(this.#targetIndex, Date.now(), { kind: 'http', status: ev.status })) {
-          this.#renderer = null;
-          this.#parser = null;
-          this.#next();
-          return false;
-        }
-        this.#recordCall(null);
-        this.writeJson(this.#lastError.status, this.#lastError.body);
-        return false;
-      }
+      if (ev.type === 'error' && !this.committed && out === '') return this.#streamError(ev.status, ev.message);
       // No usage from the provider (some never stream it): a client that asked for usage
       // gets the estimate, marked estimated in metrics and logs, never zero.
       if (ev.type === 'end' && !tracker.reported) out += renderer.push({ type: 'usage', usage: tracker.usage(), hidden: false });
@@ -296,12 +291,44 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     return this.ctx.finished || !this.blocked;
   }
 
+  /** An error before anything was shown: a failover is still clean. */
+  #streamError(status: number, message: string): false {
+    const attempt = this.#attempt;
+    this.#lastError = this.clientError(status, message);
+    this.errorText = message;
+    this.#current = null;
+    this.ctx.abortUpstream?.(new Error('upstream stream reported an error'));
+    this.ctx.abortUpstream = null;
+    if (attempt !== null && attempt.fail(this.#targetIndex, Date.now(), { kind: 'http', status })) {
+      this.#renderer = null;
+      this.#parser = null;
+      this.#pass = null;
+      this.#next();
+      return false;
+    }
+    this.#recordCall(null);
+    this.writeJson(this.#lastError.status, this.#lastError.body);
+    return false;
+  }
+
+  /** The passthrough's counterpart of #handleEvents: one chunk, or the end (null). */
+  #passed(pass: OpenAiPassthroughStream, chunk: Buffer | null): boolean {
+    if (chunk === null) pass.end(this.committed);
+    else pass.feed(chunk, this.committed);
+    if (pass.error !== null) return this.#streamError(pass.error.status, pass.error.message);
+    if (pass.model !== '') this.#responseModel = pass.model;
+    if (this.#ttft < 0 && pass.output) this.#ttft = performance.now() - this.ctx.upstreamStart;
+    if (pass.out !== '') this.write(pass.out);
+    if (pass.ended || chunk === null) this.#endStream();
+    return this.ctx.finished || !this.blocked;
+  }
+
   #endStream(): void {
     const ctx = this.ctx;
     if (ctx.finished) return;
     const attempt = this.#attempt;
     const target = this.#target;
-    const usage = this.#tracker?.usage() ?? null;
+    const usage = this.#pass?.usage() ?? this.#tracker?.usage() ?? null;
     if (this.#current !== null && attempt !== null && target !== null && usage !== null) {
       const total = performance.now() - ctx.upstreamStart;
       attempt.fail(this.#targetIndex, Date.now(), { kind: 'success', ttftMs: this.#ttft < 0 ? total : this.#ttft, totalMs: total, usage, cost: target.cost(this.#responseModel, usage) });
@@ -343,7 +370,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
 
   /** The client went away (pipeline onAborted): settle with what was streamed so far. */
   aborted(): void {
-    this.#settle(this.#renderer === null ? null : (this.#tracker?.usage() ?? null));
+    this.#settle(this.#pass?.usage() ?? (this.#renderer === null ? null : (this.#tracker?.usage() ?? null)));
   }
 
   /** Every end of an admitted request comes here; the ticket counts only the first call. */

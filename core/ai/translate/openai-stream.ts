@@ -29,6 +29,11 @@ export class OpenAiStreamParser extends SseStreamParser {
     this.#legacy = legacy;
   }
 
+  /** A finish reason (or an error) arrived: a cut after it is not an error. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
   /** A stream that sent its finish reason but no `[DONE]` still ended properly. */
   protected override onCut(out: StreamEvent[]): void {
     if (!this.#finished) out.push(streamCut());
@@ -154,22 +159,25 @@ export class OpenAiStreamRenderer {
         return '';
       case 'error':
         this.#ended = true;
-        return sseFrame(JSON.stringify({ error: { message: ev.message, type: ev.errorType, param: null, code: null } })) + 'data: [DONE]\n\n';
+        return renderOpenAiStreamError(ev.message, ev.errorType);
       case 'end': {
         this.#ended = true;
-        let text = '';
-        if (this.#opts.includeUsage && this.#usage !== null) {
-          text += sseFrame(JSON.stringify({
-            id: this.#id,
-            object: 'chat.completion.chunk',
-            created: this.#opts.created,
-            model: this.#model,
-            choices: [],
-            usage: renderOpenAiUsage(this.#usage),
-          }));
-        }
-        return text + 'data: [DONE]\n\n';
+        const usage = this.#opts.includeUsage && this.#usage !== null ? renderOpenAiUsageChunk(this.#id, this.#opts.created, this.#model, this.#usage) : '';
+        return usage + OPENAI_STREAM_DONE;
       }
     }
   }
+}
+
+/** The stream's last frame. */
+export const OPENAI_STREAM_DONE = 'data: [DONE]\n\n';
+
+/** An error frame, then the end of the stream. */
+export function renderOpenAiStreamError(message: string, errorType: string): string {
+  return sseFrame(JSON.stringify({ error: { message, type: errorType, param: null, code: null } })) + OPENAI_STREAM_DONE;
+}
+
+/** The usage-only chunk (`choices: []`) that precedes `[DONE]` when the client asked for usage. */
+export function renderOpenAiUsageChunk(id: string, created: number, model: string, usage: Usage): string {
+  return sseFrame(JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: renderOpenAiUsage(usage) }));
 }
