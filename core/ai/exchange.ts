@@ -15,9 +15,9 @@
  *                   target); otherwise an error in the client's format
  *
  * What differs per route type (chat, completions, embeddings) is behind the route's codec
- * (core/ai/route-types/), a stateless singleton looked up once per exchange. Writing to the
- * client lives in the base class (exchange-output.ts). Upstream headers are built from
- * scratch by the provider module: the client's own credentials never leave the gateway.
+ * (core/ai/route-types/). Writing to the client: the base class (exchange-output.ts);
+ * metrics and the log entry: call-record.ts. Upstream headers are built from scratch by
+ * the provider module: the client's own credentials never leave the gateway.
  */
 import type { HttpResponse } from 'uWebSockets.js';
 import { VIA_TOKEN } from '../lib/headers.js';
@@ -28,6 +28,7 @@ import { AiAttempt } from './attempt.js';
 import type { AttemptOwner } from './attempt.js';
 import { parseRetryAfter } from './balance.js';
 import type { Attempt, Outcome } from './balance.js';
+import { AiCallRecord } from './call-record.js';
 import { AiClientOutput, isTimeout } from './exchange-output.js';
 import type { AiLogEntry, AiOwner } from './exchange-output.js';
 import { isObject, parseJson } from './json-shape.js';
@@ -59,6 +60,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
   #pass: OpenAiPassthroughStream | null = null;
   #responseModel = '';
   #ttft = -1;
+  readonly #record = new AiCallRecord();
   #lastError: ClientError | null = null;
   /** ai-rate-limiting-advanced reservation (core/ai/rate-limit.ts), or null. */
   #limit: AiRateTicket | null = null;
@@ -352,7 +354,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     const ctx = this.ctx;
     if (ctx.finished) return;
     ctx.finished = true;
-    this.#settle(this.#usage);
+    this.#settle(this.#record.usage);
     ctx.status = status;
     ctx.bytesOut += Buffer.byteLength(body);
     ctx.res.cork(() => {
@@ -378,53 +380,21 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
     this.#limit?.settle(this.#target?.config.config.model.provider ?? null, this.#responseModel, usage, Date.now());
   }
 
-  #usage: Usage | null = null;
-  #cost = 0;
-  #latency = -1;
-
   #recordCall(usage: Usage | null): void {
     const target = this.#target;
-    const ctx = this.ctx;
-    if (target === null) return;
-    this.#usage = usage;
-    this.#latency = performance.now() - ctx.upstreamStart;
-    this.#cost = usage === null ? 0 : target.cost(this.#responseModel, usage);
-    this.owner.metrics.recordAi({
-      provider: target.config.config.model.provider,
-      model: target.modelName !== '' ? target.modelName : this.#responseModel,
-      route: ctx.route?.name ?? '',
-      consumer: ctx.consumer === null ? '' : ctx.consumer.label,
-      promptTokens: usage?.prompt ?? 0,
-      completionTokens: usage?.completion ?? 0,
-      estimated: usage?.estimated ?? false,
-      cost: this.#cost,
-      latencyMs: this.#latency,
-      ttftMs: this.#ttft,
-    });
+    if (target !== null) this.#record.record(this.owner, this.ctx, target, this.#responseModel, usage, this.#ttft);
   }
 
-  /**
-   * The `ai` block of this request's access-log line. As in Kong, token usage and cost
-   * appear only with `logging.log_statistics`, payloads only with `logging.log_payloads`.
-   */
   logEntry(): AiLogEntry {
     const target = this.#target;
-    const u = this.#usage;
-    const entry: AiLogEntry = {
+    return this.#record.logEntry(this.ctx.tries, {
       plugin: this.#route.config.plugin,
-      provider: target === null ? '' : target.config.config.model.provider,
+      target,
       model: this.#responseModel,
-      tries: this.ctx.tries,
       stream: this.#req?.stream === true,
-      latency_ms: this.#latency < 0 ? null : Math.round(this.#latency * 1000) / 1000,
-      ttft_ms: this.#ttft < 0 ? null : Math.round(this.#ttft * 1000) / 1000,
+      ttft: this.#ttft,
       error: this.errorText,
-    };
-    if (target !== null && target.config.logStatistics) {
-      entry.usage = u === null ? null : { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.total, estimated: u.estimated };
-      entry.cost = this.#cost;
-    }
-    if (target !== null && target.config.logPayloads) entry.payload = { request: this.#rawBody, response: (this.payloadOut ?? []).join('') };
-    return entry;
+      payload: target !== null && target.config.logPayloads ? { request: this.#rawBody, response: (this.payloadOut ?? []).join('') } : null,
+    });
   }
 }
