@@ -5,7 +5,9 @@
  * RequestContext. Bodies are not here: the host buffers them itself (http-stream.ts).
  */
 import { MapType } from './abi/constants.js';
+import { encodePairs } from './abi/pairs.js';
 import { HeaderMap, type HeaderPair } from './header-map.js';
+import type { WasmLimits } from './limits.js';
 
 /**
  * A property value before encoding: strings are UTF-8, numbers and bigints are int64
@@ -13,6 +15,22 @@ import { HeaderMap, type HeaderPair } from './header-map.js';
  * pass through. `null` means the property exists but is empty; `undefined` means unknown.
  */
 export type PropertyValue = string | number | bigint | boolean | Uint8Array | HeaderMap | null;
+
+const encoder = new TextEncoder();
+
+/** A property's bytes as the guest reads them (null: a header map over the pair limits). */
+export function encodePropertyValue(value: PropertyValue, limits: WasmLimits): Uint8Array | null {
+  if (value === null) return new Uint8Array(0);
+  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'boolean') return Uint8Array.of(value ? 1 : 0);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt.asIntN(64, BigInt(typeof value === 'number' ? Math.trunc(value) : value)), true);
+    return out;
+  }
+  if (value instanceof HeaderMap) return encodePairs(value.pairs(), limits);
+  return value;
+}
 
 export interface HostRequest {
   /** The header map for a map type, or null when it does not exist (yet) in this request. */

@@ -10,13 +10,12 @@
 import { Action, BufferType, LogLevel, MapType, Status, StreamType } from './abi/constants.js';
 import { bindCallbacks, toAction, type GuestCallbacks, type StreamCallback } from './abi/callbacks.js';
 import { createHostcalls, type GuestBuffer, type HostcallHost, type OutgoingHttpCall } from './abi/hostcalls.js';
-import { encodePairs } from './abi/pairs.js';
 import { createAssemblyScriptImports, createWasiImports } from './abi/wasi.js';
 import { FaultKind, GuestFault, classifyError } from './faults.js';
 import { ContextTable } from './context-table.js';
 import { HeaderMap } from './header-map.js';
 import { EMPTY_CALL_RESPONSE, HttpCalls, type CallResponse } from './http-calls.js';
-import type { HostRequest, LocalResponse, PropertyValue } from './host-request.js';
+import { encodePropertyValue, type HostRequest, type LocalResponse } from './host-request.js';
 import { HttpStream, type StreamOwner, type StreamVm } from './http-stream.js';
 import type { WasmLimits } from './limits.js';
 import { GuestMemory } from './memory.js';
@@ -41,22 +40,8 @@ export interface VmOptions {
   readonly onFault: (fault: GuestFault) => void;
 }
 
-
 const encoder = new TextEncoder();
 const ROOT_CONTEXT_ID = 1;
-
-function encodeProperty(value: PropertyValue, vm: GuestVm): Uint8Array | null {
-  if (value === null) return new Uint8Array(0);
-  if (typeof value === 'string') return encoder.encode(value);
-  if (typeof value === 'boolean') return Uint8Array.of(value ? 1 : 0);
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setBigInt64(0, BigInt.asIntN(64, BigInt(typeof value === 'number' ? Math.trunc(value) : value)), true);
-    return out;
-  }
-  if (value instanceof HeaderMap) return encodePairs(value.pairs(), vm.limits);
-  return value;
-}
 
 export class GuestVm implements HostcallHost, StreamVm {
   readonly limits: WasmLimits;
@@ -309,7 +294,7 @@ export class GuestVm implements HostcallHost, StreamVm {
     if (own !== undefined) return own;
     if (stream === null) return null;
     const value = stream.request.property(path);
-    return value === undefined ? null : encodeProperty(value, this);
+    return value === undefined ? null : encodePropertyValue(value, this.limits);
   }
 
   setProperty(path: readonly string[], value: Uint8Array): Status {
