@@ -21,6 +21,16 @@ export interface AiCallFacts {
   payload: { request: string; response: string } | null;
 }
 
+/**
+ * Completion tokens over generation time: from the first token to the end when the answer
+ * streamed (decode speed), else over the whole call. -1 without tokens or time.
+ */
+export function tokensPerSecond(usage: Usage | null, latencyMs: number, ttftMs: number): number {
+  if (usage === null || usage.completion <= 0 || latencyMs <= 0) return -1;
+  const generating = ttftMs >= 0 && latencyMs - ttftMs >= 1 ? latencyMs - ttftMs : latencyMs;
+  return (usage.completion * 1000) / generating;
+}
+
 export class AiCallRecord {
   usage: Usage | null = null;
   cost = 0;
@@ -42,6 +52,7 @@ export class AiCallRecord {
       cost: this.cost,
       latencyMs: this.latency,
       ttftMs: ttft,
+      tokensPerSecond: tokensPerSecond(usage, this.latency, ttft),
     });
   }
 

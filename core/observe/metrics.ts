@@ -76,6 +76,8 @@ export interface AiSample {
   latencyMs: number;
   /** Dispatch to first token, ms; -1 when no token came (errors, empty answers). */
   ttftMs: number;
+  /** Completion tokens per second of generation; -1 when there is nothing to divide. */
+  tokensPerSecond: number;
 }
 
 class AiSeries {
@@ -87,6 +89,8 @@ class AiSeries {
   cost = 0;
   readonly latency = newLatencyHistogram();
   readonly ttft = newLatencyHistogram();
+  /** Tokens per second, recorded x1000 like the µs of the latency histograms. */
+  readonly tps = newLatencyHistogram();
   constructor(
     readonly provider: string,
     readonly model: string,
@@ -109,6 +113,8 @@ export interface AiSeriesSnapshot {
   /** hdr compressed base64 (µs). */
   latency: string;
   ttft: string;
+  /** Tokens per second x1000 (absent in snapshots from before the metric). */
+  tps?: string;
 }
 
 export interface MetricsSnapshot {
@@ -149,6 +155,7 @@ export class WorkerMetrics {
     series.cost += s.cost;
     if (s.latencyMs >= 0) series.latency.recordValue(clampMicros(s.latencyMs));
     if (s.ttftMs >= 0) series.ttft.recordValue(clampMicros(s.ttftMs));
+    if (s.tokensPerSecond >= 0) series.tps.recordValue(clampMicros(s.tokensPerSecond));
   }
 
   recordAiBlocked(route: string, plugin: string): void {
@@ -204,6 +211,7 @@ export class WorkerMetrics {
         cost: a.cost,
         latency: hdr.encodeIntoCompressedBase64(a.latency),
         ttft: hdr.encodeIntoCompressedBase64(a.ttft),
+        tps: hdr.encodeIntoCompressedBase64(a.tps),
       });
     }
     const aiBlocked: [string, string, number][] = [];

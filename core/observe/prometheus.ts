@@ -227,20 +227,24 @@ interface MergedAi {
   cost: number;
   latency: hdr.Histogram;
   ttft: hdr.Histogram;
+  tps: hdr.Histogram;
 }
+
+/** Buckets of gatehouse_ai_tokens_per_second (completion tokens per second of generation). */
+const TPS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 /** Kong's AI label set (no cache or vector db here: those labels are empty), plus route and consumer. */
 function aiLabels(provider: string, model: string, route: string, consumer: string): Record<string, string> {
   return { ai_provider: provider, ai_model: model, cache_status: '', vector_db: '', embeddings_provider: '', embeddings_model: '', workspace: 'default', route, consumer };
 }
 
-function aiHistogram(name: string, rows: readonly MergedAi[], pick: (m: MergedAi) => hdr.Histogram): MetricValueWithName<string>[] {
+function aiHistogram(name: string, rows: readonly MergedAi[], pick: (m: MergedAi) => hdr.Histogram, buckets: readonly number[] = LATENCY_BUCKETS_MS): MetricValueWithName<string>[] {
   const values: MetricValueWithName<string>[] = [];
   for (const m of rows) {
     const h = pick(m);
     if (h.totalCount === 0) continue;
-    const counts = bucketCounts(h, LATENCY_BUCKETS_MS);
-    LATENCY_BUCKETS_MS.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { ...m.labels, le: String(le) }, value: counts[i] ?? 0 }));
+    const counts = bucketCounts(h, buckets);
+    buckets.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { ...m.labels, le: String(le) }, value: counts[i] ?? 0 }));
     values.push({ metricName: `${name}_bucket`, labels: { ...m.labels, le: '+Inf' }, value: h.totalCount });
     values.push({ metricName: `${name}_sum`, labels: m.labels, value: sumMs(h) });
     values.push({ metricName: `${name}_count`, labels: m.labels, value: h.totalCount });
@@ -257,7 +261,7 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       const key = `${a.provider}\u0000${a.model}\u0000${a.route}\u0000${a.consumer}`;
       let m = merged.get(key);
       if (m === undefined) {
-        m = { labels: aiLabels(a.provider, a.model, a.route, a.consumer), requests: 0, prompt: 0, completion: 0, estimatedPrompt: 0, estimatedCompletion: 0, cost: 0, latency: newLatencyHistogram(), ttft: newLatencyHistogram() };
+        m = { labels: aiLabels(a.provider, a.model, a.route, a.consumer), requests: 0, prompt: 0, completion: 0, estimatedPrompt: 0, estimatedCompletion: 0, cost: 0, latency: newLatencyHistogram(), ttft: newLatencyHistogram(), tps: newLatencyHistogram() };
         merged.set(key, m);
       }
       m.requests += a.requests;
@@ -268,6 +272,7 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       m.cost += a.cost;
       m.latency.add(hdr.decodeFromCompressedBase64(a.latency, 'packed', false));
       m.ttft.add(hdr.decodeFromCompressedBase64(a.ttft, 'packed', false));
+      if (a.tps !== undefined) m.tps.add(hdr.decodeFromCompressedBase64(a.tps, 'packed', false));
     }
     for (const [route, plugin, n] of snap.aiBlocked ?? []) {
       const key = `${route}\u0000${plugin}`;
@@ -286,6 +291,7 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
   );
   add('ai_llm_provider_latency_ms', 'LLM response latency for each AI plugin per ai_provider in Gatehouse', 'histogram', () => aiHistogram('ai_llm_provider_latency_ms', rows, (m) => m.latency));
   add('gatehouse_ai_time_to_first_token_ms', 'Time from dispatch to the first token of an LLM answer', 'histogram', () => aiHistogram('gatehouse_ai_time_to_first_token_ms', rows, (m) => m.ttft));
+  add('gatehouse_ai_tokens_per_second', 'Completion tokens per second of generation (after the first token when streamed) per ai_provider', 'histogram', () => aiHistogram('gatehouse_ai_tokens_per_second', rows, (m) => m.tps, TPS_BUCKETS));
   add('gatehouse_ai_estimated_tokens_total', 'Tokens counted by estimate because the provider reported no usage (included in ai_llm_tokens_total)', 'counter', () =>
     rows.flatMap((m) => [
       { labels: { ...m.labels, token_type: 'prompt_tokens' }, value: m.estimatedPrompt },

@@ -69,6 +69,10 @@ describe('AI usage metrics', () => {
     expect(metricSum(text, 'ai_llm_cost_total', labels)).toBeCloseTo((prompt * INPUT_COST + completion * OUTPUT_COST) / 1_000_000, 12);
     expect(metricSum(text, 'ai_llm_provider_latency_ms_count', labels)).toBe(calls);
     expect(metricSum(text, 'gatehouse_ai_time_to_first_token_ms_count', labels)).toBe(calls);
+    // Every call produced completion tokens: each has a tokens-per-second sample, all positive.
+    expect(metricSum(text, 'gatehouse_ai_tokens_per_second_count', labels)).toBe(calls);
+    expect(metricSum(text, 'gatehouse_ai_tokens_per_second_sum', labels)).toBeGreaterThan(0);
+    expect(metricSum(text, 'gatehouse_ai_tokens_per_second_bucket', { ...labels, le: '+Inf' })).toBe(calls);
   });
 
   it('no usage from the provider: an estimate, flagged, never zero', async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tokensPerSecond } from '../../../core/ai/call-record.js';
 import { Pricing, costOf } from '../../../core/ai/pricing.js';
 import { UsageTracker, countTokens, encodingForModel, estimatePromptTokens, loadTokenizers, reservationTokens, responseUsage } from '../../../core/ai/tokens.js';
 import type { ChatRequest } from '../../../core/ai/types.js';
@@ -76,5 +77,16 @@ describe('pricing', () => {
     expect(p.cost('openai', 'gpt-4o', usage, { input_cost: 1, output_cost: 2 })).toBeCloseTo(2, 10);
     expect(p.cost('anthropic', 'x', usage)).toBe(0);
     expect(costOf({ prompt: 10, completion: 20, total: 30, estimated: true }, { input: 1e6, output: 1e6 })).toBe(30);
+  });
+});
+
+describe('tokens per second', () => {
+  it('divides completion tokens by the time after the first token when streamed, else by the whole call', () => {
+    const usage = { prompt: 5, completion: 100, total: 105, estimated: false };
+    expect(tokensPerSecond(usage, 2000, 1000)).toBe(100); // 100 tokens in the last second
+    expect(tokensPerSecond(usage, 2000, 2000)).toBe(50); // non-streamed: ttft = latency
+    expect(tokensPerSecond(usage, 500, -1)).toBe(200);
+    expect(tokensPerSecond({ ...usage, completion: 0 }, 500, 100)).toBe(-1);
+    expect(tokensPerSecond(null, 500, 100)).toBe(-1);
   });
 });
