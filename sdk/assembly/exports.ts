@@ -110,3 +110,11 @@ export function proxy_on_delete(id: u32): void {
     roots.delete(id);
   }
 }
+
+/**
+ * Which request-phase callbacks some HttpContext subclass of this plugin overrides (bit i:
+ * StreamCallback i; bit 6 onLog, bit 7 onDone). `gatehouse plugin build` fills it in with
+ * a compile-time transform (sdk/transform); the base methods are no-ops, so the host can
+ * skip the others exactly. Without the transform every bit is set: everything is called.
+ */
+export const gatehouse_http_callbacks: u32 = 0xffffffff;

@@ -25,11 +25,15 @@ async function tsFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** The SDK's callback-mask transform, as `gatehouse plugin build` runs it (built by `npm run build`). */
+const TRANSFORM = join(ROOT, 'dist/sdk/transform/callbacks.js');
+
 async function sourceHash(entry: string): Promise<string> {
   const hash = createHash('sha256');
   const files = [...(await tsFiles(dirname(entry))), ...(await tsFiles(join(ROOT, 'sdk/assembly')))];
   for (const f of [...new Set(files)]) hash.update(f).update(await readFile(f));
   hash.update(await readFile(join(ROOT, 'asconfig.json')));
+  hash.update(await readFile(TRANSFORM));
   hash.update(JSON.parse(await readFile(join(ROOT, 'node_modules/assemblyscript/package.json'), 'utf8')).version as string);
   hash.update(entry);
   return hash.digest('hex').slice(0, 32);
@@ -50,7 +54,7 @@ export async function buildWasm(entryTs: string): Promise<Uint8Array> {
   const tmp = `${cached}.${process.pid}.tmp`;
   let stderr = '';
   const { error } = await asc.main(
-    [entry, '--config', join(ROOT, 'asconfig.json'), '--target', 'release', '--outFile', tmp],
+    [entry, '--config', join(ROOT, 'asconfig.json'), '--target', 'release', '--outFile', tmp, '--transform', TRANSFORM],
     {
       stdout: { write: () => true } as never,
       stderr: { write: (s: string) => ((stderr += s), true) } as never,

@@ -61,7 +61,30 @@ export function toAction(value: number | undefined): Action {
   return value === 0 || value === 2 || value === undefined ? Action.Continue : Action.Pause;
 }
 
+/**
+ * The Gatehouse SDK's `gatehouse_http_callbacks` export: which of the per-request callbacks
+ * (bits 0-5 in StreamCallback order, 6 proxy_on_log, 7 proxy_on_done) some HttpContext
+ * subclass overrides, computed at build time (sdk/transform/callbacks.ts). The SDK's base
+ * methods are no-ops, so a callback whose bit is clear is skipped with the same result.
+ * Modules without the export (other SDKs) get every callback.
+ */
+export const CALLBACKS_EXPORT = 'gatehouse_http_callbacks';
+const LOG_BIT = 6;
+const DONE_BIT = 7;
+
+function callbackMask(exports: WebAssembly.Exports): number {
+  const g = exports[CALLBACKS_EXPORT];
+  if (!(g instanceof WebAssembly.Global)) return 0xffffffff;
+  const value: unknown = g.value;
+  return typeof value === 'number' ? value >>> 0 : 0xffffffff;
+}
+
+function overridden(mask: number, bit: number): boolean {
+  return ((mask >>> bit) & 1) === 1;
+}
+
 export function bindCallbacks(exports: WebAssembly.Exports): GuestCallbacks {
+  const mask = callbackMask(exports);
   const contextCreate = fn(exports, 'proxy_on_context_create');
   if (contextCreate === null) throw new Error('missing export proxy_on_context_create');
   const vmStart = fn(exports, 'proxy_on_vm_start');
@@ -89,9 +112,9 @@ export function bindCallbacks(exports: WebAssembly.Exports): GuestCallbacks {
     onConfigure: configure && ((root, size) => configure(root, size) !== 0),
     onTick: tick && ((root) => void tick(root)),
     onHttpCallResponse: callResponse && ((id, token, h, b, t) => void callResponse(id, token, h, b, t)),
-    stream: [reqHeaders, reqBody, reqTrailers, resHeaders, resBody, resTrailers] as (RawStreamFn | null)[],
-    onLog: log,
-    onDone: done,
+    stream: ([reqHeaders, reqBody, reqTrailers, resHeaders, resBody, resTrailers] as (RawStreamFn | null)[]).map((f, bit) => (overridden(mask, bit) ? f : null)),
+    onLog: overridden(mask, LOG_BIT) ? log : null,
+    onDone: overridden(mask, DONE_BIT) ? done : null,
     onDelete: del,
     initialize: init && (() => void init()),
     allocate: alloc && ((size) => (alloc(size) ?? 0) >>> 0),

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_WASM_LIMITS } from '../../../core/wasm/limits.js';
 import { prepareModuleSync } from '../../../core/wasm/prepare/prepare.js';
 import { ModuleCheckError } from '../../../core/wasm/prepare/imports-check.js';
@@ -40,12 +41,15 @@ function setupProblem(paths: PluginPaths): string | null {
   return null;
 }
 
+/** The SDK's asc transform (sdk/transform/callbacks.ts): which callbacks the host may skip. */
+const CALLBACKS_TRANSFORM = fileURLToPath(new URL('../../../sdk/transform/callbacks.js', import.meta.url));
+
 async function runAsc(paths: PluginPaths, outFile: string, debug: boolean): Promise<string | null> {
   const asc = (await import('assemblyscript/asc')).default;
   let diagnostics = '';
   const sink = { write: (s: string | Uint8Array) => ((diagnostics += typeof s === 'string' ? s : Buffer.from(s).toString()), true) };
   const { error } = await asc.main(
-    [paths.entry, '--config', paths.asconfig, '--target', debug ? 'debug' : 'release', '--outFile', outFile, '--noColors'],
+    [paths.entry, '--config', paths.asconfig, '--target', debug ? 'debug' : 'release', '--outFile', outFile, '--noColors', '--transform', CALLBACKS_TRANSFORM],
     { stdout: sink as never, stderr: sink as never },
   );
   if (error === null || error === undefined) return null;
