@@ -41,8 +41,15 @@ function setupProblem(paths: PluginPaths): string | null {
   return null;
 }
 
-/** The SDK's asc transform (sdk/transform/callbacks.ts): which callbacks the host may skip. */
-const CALLBACKS_TRANSFORM = fileURLToPath(new URL('../../../sdk/transform/callbacks.js', import.meta.url));
+/**
+ * The SDK's asc transform (sdk/transform/callbacks.ts, compiled): which callbacks the host
+ * may skip. Next to this file when it runs from dist/; from the sources (tests import them)
+ * it is the built copy in dist/.
+ */
+const CALLBACKS_TRANSFORM = [
+  new URL('../../../sdk/transform/callbacks.js', import.meta.url),
+  new URL('../../../dist/sdk/transform/callbacks.js', import.meta.url),
+].map((u) => fileURLToPath(u)).find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../../sdk/transform/callbacks.js', import.meta.url));
 
 async function runAsc(paths: PluginPaths, outFile: string, debug: boolean): Promise<string | null> {
   const asc = (await import('assemblyscript/asc')).default;
