@@ -13,22 +13,23 @@
  * It uses undici's handler protocol that the core calls directly (onConnect/onHeaders/
  * onData/onComplete/onError): the newer controller API is adapted by a wrapper per
  * request in undici 7, which this avoids. Callbacks that must run corked are bound once
- * per exchange, not once per chunk.
+ * per exchange, not once per chunk. Routes with WASM filters use the subclass in
+ * filtered-exchange.ts, which runs the response phases through the filter chain.
  */
 import { ERRORS } from '../lib/errors.js';
 import { connectionTokens, isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import type { RequestContext } from '../worker/context.js';
-import type { FilteredRequest } from '../worker/filtered-request.js';
 import type { LocalResponse } from '../wasm/host-request.js';
-import { Verdict } from '../wasm/http-stream.js';
 import { REQUEST_ID_HEADER } from './forwarded.js';
 import { classifyUpstreamError, isRetryable } from './upstream-errors.js';
 
 const MODE_NONE = 0;
-const MODE_EMPTY = 1;
+/** HEAD / 204 / 304: no body bytes. */
+export const MODE_EMPTY = 1;
 const MODE_FIXED = 2;
-const MODE_CHUNKED = 3;
+/** Unknown length: held one loop turn, then streamed. */
+export const MODE_CHUNKED = 3;
 
 /** What the exchange needs from the pipeline that created it. */
 export interface ExchangeOwner {
@@ -42,28 +43,21 @@ export interface ExchangeOwner {
   respondLocal(ctx: RequestContext, response: LocalResponse): void;
 }
 
-const NO_BYTES = Buffer.alloc(0);
-
 export class ProxyExchange {
   readonly ctx: RequestContext;
   readonly owner: ExchangeOwner;
   readonly target: number;
-  #resume: (() => void) | null = null;
-  #mode = MODE_NONE;
+  protected resume: (() => void) | null = null;
+  protected mode = MODE_NONE;
   #total = -1;
   #blocked = false;
   #pending: Buffer | null = null;
   #pendingOffset = 0;
-  #statusCode = 0;
-  #rawHeaders: Buffer[] | null = null;
+  protected statusCode = 0;
+  protected rawHeaders: Buffer[] | null = null;
   #chunk: Buffer | null = null;
-  #headMode = false;
+  protected headMode = false;
   #settled = false;
-  /** Filtered routes: the upstream's Content-Length (-1 unknown) and bytes received so far. */
-  #upstreamLength = -1;
-  #upstreamBytes = 0;
-  /** The filters already saw end of stream (on the last sized chunk). */
-  #filtersEnded = false;
   readonly #writeHead: () => void;
   readonly #writeChunk: () => void;
   readonly #end: () => void;
@@ -79,7 +73,7 @@ export class ProxyExchange {
     this.ctx = ctx;
     this.owner = owner;
     this.target = target;
-    this.#headMode = ctx.method === 'HEAD';
+    this.headMode = ctx.method === 'HEAD';
     this.#writeHead = () => this.#doWriteHead();
     this.#writeChunk = () => this.#doWriteChunk();
     this.#end = () => this.#doEnd();
@@ -99,87 +93,84 @@ export class ProxyExchange {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
+    if (!this.acceptHead(statusCode, rawHeaders, resume)) return false;
+    this.startBody(statusCode, rawHeaders);
+    return true;
+  }
+
+  /** The upstream's status and headers arrived: bookkeeping; false when the request is already over. */
+  protected acceptHead(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const ctx = this.ctx;
     ctx.upstreamFirstByte = performance.now();
     const passive = ctx.service?.upstream.passive;
     if (passive) passive.status(this.target, statusCode);
     if (ctx.finished) return false;
-    this.#resume = resume;
+    this.resume = resume;
     ctx.status = statusCode;
-    this.#statusCode = statusCode;
-    this.#rawHeaders = rawHeaders;
-    if (ctx.filtered !== null) return this.#filterResponseHeaders(ctx.filtered, statusCode, rawHeaders);
-    this.#chooseMode(statusCode, rawHeaders);
-    // A sized body sends status and headers with its first bytes: one write(2) instead of
-    // two (measured: two writes per small response cost ~30% of small-GET throughput). An
-    // unsized one (chunked, SSE) is held for one loop turn: if it completes within it, it
-    // goes out as one Content-Length response in one write; if not, head and held bytes are
-    // flushed then and the rest streams chunk by chunk (SSE sees its headers at once).
-    if (this.#mode === MODE_CHUNKED) this.#scheduleFlush();
+    this.statusCode = statusCode;
+    this.rawHeaders = rawHeaders;
     return true;
+  }
+
+  /**
+   * A sized body sends status and headers with its first bytes: one write(2) instead of
+   * two (measured: two writes per small response cost ~30% of small-GET throughput). An
+   * unsized one (chunked, SSE) is held for one loop turn: if it completes within it, it
+   * goes out as one Content-Length response in one write; if not, head and held bytes are
+   * flushed then and the rest streams chunk by chunk (SSE sees its headers at once).
+   */
+  protected startBody(status: number, raw: Buffer[]): void {
+    this.chooseMode(status, raw);
+    if (this.mode === MODE_CHUNKED) this.scheduleFlush();
   }
 
   onData(data: Buffer): boolean {
     const ctx = this.ctx;
     if (ctx.finished) return false;
-    let chunk = data;
-    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY) {
-      // The upstream's last byte of a sized body is end of stream for the filters: one
-      // guest call instead of a second, empty one at completion.
-      this.#upstreamBytes += data.byteLength;
-      const last = this.#upstreamLength >= 0 && this.#upstreamBytes >= this.#upstreamLength;
-      if (last) this.#filtersEnded = true;
-      const out = this.#filterBody(ctx.filtered, chunk, last);
-      if (out === null) return false;
-      if (out.byteLength === 0) return true;
-      chunk = out;
-    }
-    ctx.bytesOut += chunk.byteLength;
-    if (this.#mode === MODE_EMPTY) return true;
-    this.#chunk = chunk;
-    ctx.res.cork(this.#writeChunk);
-    this.#chunk = null;
+    ctx.bytesOut += data.byteLength;
+    if (this.mode === MODE_EMPTY) return true;
+    this.writeNow(data);
     return !this.#blocked;
+  }
+
+  /** One chunk into uWS (corked); a partial write parks it until onWritable. */
+  protected writeNow(chunk: Buffer): void {
+    this.#chunk = chunk;
+    this.ctx.res.cork(this.#writeChunk);
+    this.#chunk = null;
   }
 
   onComplete(_trailers: unknown): void {
     const ctx = this.ctx;
     ctx.abortUpstream = null;
     this.#settle(true);
-    if (ctx.finished) return;
-    if (ctx.filtered !== null && this.#mode !== MODE_EMPTY && !this.#filtersEnded) {
-      // End of stream through the filters: they release whatever they held back.
-      const out = this.#filterBody(ctx.filtered, NO_BYTES, true);
-      if (out === null) return;
-      if (out.byteLength > 0) {
-        ctx.bytesOut += out.byteLength;
-        this.#chunk = out;
-        ctx.res.cork(this.#writeChunk);
-        this.#chunk = null;
-        if (ctx.finished) return;
-      }
-    }
+    if (ctx.finished || !this.beforeEnd()) return;
     ctx.res.cork(this.#end);
+  }
+
+  /** Last bytes before the end (filters release what they held); false when the response is over. */
+  protected beforeEnd(): boolean {
+    return true;
   }
 
   onError(err: Error): void {
     const ctx = this.ctx;
     ctx.abortUpstream = null;
-    if (this.#mode === MODE_NONE && !ctx.aborted) {
+    if (this.mode === MODE_NONE && !ctx.aborted) {
       const passive = ctx.service?.upstream.passive;
       if (passive) passive.error(this.target, err);
     }
-    this.#settle(this.#mode !== MODE_NONE);
+    this.#settle(this.mode !== MODE_NONE);
     if (ctx.finished) return;
-    if (this.#mode === MODE_NONE) {
+    if (this.mode === MODE_NONE) {
       // Nothing sent to the client yet: another target, or a clean JSON error.
       if (isRetryable(err, ctx.method) && this.owner.retry(ctx, this.target, err)) return;
       this.owner.fail(ctx, err);
       return;
     }
-    if (this.#rawHeaders !== null) {
+    if (this.rawHeaders !== null) {
       // Upstream headers arrived but nothing reached the client: still a clean 502/504.
-      this.#rawHeaders = null;
+      this.rawHeaders = null;
       this.owner.fail(ctx, err);
       return;
     }
@@ -187,82 +178,6 @@ export class ProxyExchange {
     ctx.finished = true;
     ctx.res.close();
     this.owner.finish(ctx);
-  }
-
-  // ---- WASM filters (routes with a filter chain only) ----
-
-  /** Response headers through the filters; false pauses undici until they decide. */
-  #filterResponseHeaders(filtered: FilteredRequest, status: number, raw: Buffer[]): boolean {
-    filtered.host.setUpstreamResponse(status, raw);
-    this.#upstreamLength = this.#headMode || status === 204 || status === 304 ? -1 : contentLengthOf(raw);
-    const verdict = filtered.run.responseHeaders(this.#headMode || status === 204 || status === 304);
-    if (verdict instanceof Promise) {
-      verdict.then(
-        (v) => {
-          if (this.#applyFilteredHead(filtered, v)) this.#resume?.();
-        },
-        (err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))),
-      );
-      return false;
-    }
-    return this.#applyFilteredHead(filtered, verdict);
-  }
-
-  /** The filtered map becomes the raw header list the normal path writes. */
-  #applyFilteredHead(filtered: FilteredRequest, verdict: Verdict): boolean {
-    const ctx = this.ctx;
-    if (ctx.finished) return false;
-    if (verdict === Verdict.LocalResponse) {
-      this.#answerLocally(filtered);
-      return false;
-    }
-    const map = filtered.host.responseHeaderMap;
-    if (map === null) {
-      // No filter looked at the response headers: the upstream's go out as they are.
-      this.#chooseMode(this.#statusCode, this.#rawHeaders as Buffer[]);
-      if (this.#mode === MODE_CHUNKED) this.#scheduleFlush();
-      return true;
-    }
-    const status = Number(map.get(':status')) || this.#statusCode;
-    const raw: Buffer[] = [];
-    for (const [name, value] of map.pairs()) {
-      if (name.charCodeAt(0) !== 58 /* ':' */) raw.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
-    }
-    this.#statusCode = status;
-    ctx.status = status;
-    this.#rawHeaders = raw;
-    this.#chooseMode(status, raw);
-    if (this.#mode === MODE_CHUNKED) this.#scheduleFlush();
-    return true;
-  }
-
-  /** A body chunk through the filters; null when a filter answered (handled here). */
-  #filterBody(filtered: FilteredRequest, chunk: Buffer, endOfStream: boolean): Buffer | null {
-    const out = filtered.run.responseBody(chunk, endOfStream);
-    if (out === null) {
-      if (this.#rawHeaders !== null) {
-        this.#answerLocally(filtered);
-      } else {
-        // Headers already went out: the only honest signal left is closing.
-        const ctx = this.ctx;
-        ctx.finished = true;
-        ctx.abortUpstream?.(new Error('a WASM filter stopped the response'));
-        ctx.res.close();
-        this.owner.finish(ctx);
-      }
-      return null;
-    }
-    return out === chunk ? chunk : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  }
-
-  #answerLocally(filtered: FilteredRequest): void {
-    const ctx = this.ctx;
-    this.#rawHeaders = null;
-    const response = filtered.run.localResponse;
-    // Answer first (ctx.finished), then abort: the abort's onError must find the request done.
-    if (response === null) this.owner.fail(ctx, new Error('a WASM filter stopped the response without one'));
-    else this.owner.respondLocal(ctx, response);
-    ctx.abortUpstream?.(new Error('a WASM filter answered the request'));
   }
 
   /** Tells the balancer this attempt is over (in-flight counts, latency), exactly once. */
@@ -277,30 +192,30 @@ export class ProxyExchange {
   // ---- writes into uWS (always corked) ----
 
   /** Picks how the body will be written, from the status and Content-Length. */
-  #chooseMode(status: number, raw: Buffer[]): void {
+  protected chooseMode(status: number, raw: Buffer[]): void {
     const contentLength = contentLengthOf(raw);
-    if (this.#headMode || status === 204 || status === 304 || status < 200) {
-      this.#mode = MODE_EMPTY;
-      this.#total = this.#headMode && status !== 204 && status !== 304 ? contentLength : -1;
+    if (this.headMode || status === 204 || status === 304 || status < 200) {
+      this.mode = MODE_EMPTY;
+      this.#total = this.headMode && status !== 204 && status !== 304 ? contentLength : -1;
     } else if (contentLength >= 0 && Number.isSafeInteger(contentLength)) {
-      this.#mode = MODE_FIXED;
+      this.mode = MODE_FIXED;
       this.#total = contentLength;
     } else {
-      this.#mode = MODE_CHUNKED;
+      this.mode = MODE_CHUNKED;
     }
   }
 
   #doWriteHead(): void {
     const ctx = this.ctx;
     const res = ctx.res;
-    const raw = this.#rawHeaders;
+    const raw = this.rawHeaders;
     if (raw === null) return;
-    this.#rawHeaders = null;
+    this.rawHeaders = null;
     let via = '';
     // The names an upstream's Connection header lists are hop-by-hop for this response
     // too (RFC 9110 §7.6.1); looked for only when a Connection header is present.
     const listed = connectionListed(raw);
-    res.writeStatus(statusLine(this.#statusCode));
+    res.writeStatus(statusLine(this.statusCode));
     for (let i = 0; i < raw.length; i += 2) {
       const nameBuf = raw[i] as Buffer;
       const valueBuf = raw[i + 1] as Buffer;
@@ -323,14 +238,14 @@ export class ProxyExchange {
   #doWriteChunk(): void {
     const res = this.ctx.res;
     const chunk = this.#chunk as Buffer;
-    if (this.#mode === MODE_CHUNKED && !this.#streaming) {
+    if (this.mode === MODE_CHUNKED && !this.#streaming) {
       // Copied: the bytes outlive this callback until the flush.
       (this.#held ??= []).push(Buffer.from(chunk));
-      this.#scheduleFlush();
+      this.scheduleFlush();
       return;
     }
-    if (this.#rawHeaders !== null) this.#doWriteHead();
-    if (this.#mode === MODE_CHUNKED) {
+    if (this.rawHeaders !== null) this.#doWriteHead();
+    if (this.mode === MODE_CHUNKED) {
       if (!res.write(chunk)) this.#block();
       return;
     }
@@ -345,7 +260,7 @@ export class ProxyExchange {
     }
   }
 
-  #scheduleFlush(): void {
+  protected scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(this.#flush);
@@ -361,7 +276,7 @@ export class ProxyExchange {
   #doWriteHeld(): void {
     const res = this.ctx.res;
     this.#streaming = true;
-    if (this.#rawHeaders !== null) this.#doWriteHead();
+    if (this.rawHeaders !== null) this.#doWriteHead();
     const held = this.#held;
     this.#held = null;
     if (held !== null) for (const chunk of held) if (!res.write(chunk)) this.#block();
@@ -377,7 +292,7 @@ export class ProxyExchange {
   #doWritable(offset: number): boolean {
     const ctx = this.ctx;
     if (ctx.finished) return true;
-    if (this.#mode === MODE_FIXED && this.#pending !== null) {
+    if (this.mode === MODE_FIXED && this.#pending !== null) {
       const rest = this.#pending.subarray(offset - this.#pendingOffset);
       const [ok, done] = ctx.res.tryEnd(rest, this.#total);
       if (done) {
@@ -389,7 +304,7 @@ export class ProxyExchange {
       this.#pending = null;
     }
     this.#blocked = false;
-    const resume = this.#resume;
+    const resume = this.resume;
     if (resume !== null) resume();
     return true;
   }
@@ -397,8 +312,8 @@ export class ProxyExchange {
   #doEnd(): void {
     const ctx = this.ctx;
     const res = ctx.res;
-    if (this.#rawHeaders !== null) this.#doWriteHead();
-    switch (this.#mode) {
+    if (this.rawHeaders !== null) this.#doWriteHead();
+    switch (this.mode) {
       case MODE_EMPTY:
         if (this.#total >= 0) res.endWithoutBody(this.#total);
         else res.endWithoutBody();
@@ -438,7 +353,7 @@ export class ProxyExchange {
 }
 
 /** The Content-Length of raw headers, or -1. */
-function contentLengthOf(raw: readonly Buffer[]): number {
+export function contentLengthOf(raw: readonly Buffer[]): number {
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as Buffer;

@@ -19,6 +19,7 @@ import { buildUpstreamPath } from '../router/upstream-path.js';
 import { buildUpstreamHeaders } from '../proxy/forwarded.js';
 import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
 import { ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
+import { FilteredExchange } from '../proxy/filtered-exchange.js';
 import { classifyUpstreamError } from '../proxy/upstream-errors.js';
 import type { AccessLog } from '../observe/log.js';
 import { WorkerMetrics } from '../observe/metrics.js';
@@ -270,7 +271,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
         headersTimeout: readTimeout,
         bodyTimeout: readTimeout,
       },
-      new ProxyExchange(ctx, this, index),
+      ctx.filtered === null ? new ProxyExchange(ctx, this, index) : new FilteredExchange(ctx, this, index, ctx.filtered),
     );
   }
 
