@@ -29,6 +29,7 @@
  *     0       4      8     12       16         20                 20 + maxKey
  *   state: 0 = empty, 1 = used
  */
+import { fnv1a, lockTable, unlockTable } from './table-lock.js';
 
 const HEADER_BYTES = 32;
 const H_LOCK = 0;
@@ -46,7 +47,6 @@ const S_KEY_LEN = 12;
 const S_VALUE_LEN = 16;
 const S_KEY = 20;
 
-const SPINS_BEFORE_WAIT = 64;
 
 /** A cas that no stored value ever carries: "set only if the key does not exist yet". */
 export const CAS_ABSENT = 0xffffffff;
@@ -77,14 +77,6 @@ export interface KvEntry {
 
 const encoder = new TextEncoder();
 
-function fnv1a(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 function toBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === 'string' ? encoder.encode(v) : v;
@@ -150,7 +142,7 @@ export class SharedKv {
   get(key: Uint8Array | string): KvEntry | null {
     const k = toBytes(key);
     if (k.byteLength > this.#maxKey) return null;
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       const at = this.#find(k, fnv1a(k));
       if (at < 0) return null;
@@ -158,7 +150,7 @@ export class SharedKv {
       const start = at + S_KEY + this.#maxKey;
       return { value: this.#u8.slice(start, start + len), cas: this.#view.getUint32(at + S_CAS, true) };
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
@@ -167,7 +159,7 @@ export class SharedKv {
     const v = toBytes(value);
     if (k.byteLength > this.#maxKey || v.byteLength > this.#maxValue) return KvResult.TooLarge;
     const hash = fnv1a(k);
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       let at = this.#find(k, hash);
       if (at >= 0) {
@@ -186,7 +178,7 @@ export class SharedKv {
       this.#view.setUint32(at + S_CAS, this.#nextCas(), true);
       return KvResult.Ok;
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
@@ -233,15 +225,4 @@ export class SharedKv {
     return cas >>> 0;
   }
 
-  #lock(): void {
-    let spins = 0;
-    while (Atomics.compareExchange(this.#i32, H_LOCK, 0, 1) !== 0) {
-      if (++spins > SPINS_BEFORE_WAIT) Atomics.wait(this.#i32, H_LOCK, 1, 1);
-    }
-  }
-
-  #unlock(): void {
-    Atomics.store(this.#i32, H_LOCK, 0);
-    Atomics.notify(this.#i32, H_LOCK, 1);
-  }
 }

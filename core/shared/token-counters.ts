@@ -42,6 +42,7 @@
  *
  * This file has no imports, so a test can load it alone into worker threads.
  */
+import { fnv1a, lockTable, unlockTable } from './table-lock.js';
 
 const MAGIC = 0x47485443; // 'GHTC'
 const HEADER_BYTES = 32;
@@ -61,7 +62,6 @@ const S_PREVIOUS = 32;
 const S_KEY = 48;
 
 const MAX_PROBE = 64;
-const SPINS_BEFORE_WAIT = 64;
 
 export interface TokenCountersOptions {
   /** Number of counters (key × window) the table can hold. */
@@ -115,14 +115,6 @@ export class CounterProbe {
   }
 }
 
-export function fnv1a(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 export class TokenCounters {
   readonly buffer: SharedArrayBuffer;
@@ -172,7 +164,7 @@ export class TokenCounters {
    * to its current window. Fills the probes' outputs either way. Atomic across threads.
    */
   reserve(probes: readonly CounterProbe[], nowMs: number, sliding: boolean): TokenCountersResult {
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       const slots = this.#slotsFor(probes, nowMs, true);
       if (slots === null) {
@@ -202,13 +194,13 @@ export class TokenCounters {
       }
       return over ? TokenCountersResult.Over : TokenCountersResult.Ok;
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
   /** Adds `amount` to each probe's current window without any check (a penalty). */
   add(probes: readonly CounterProbe[], amounts: readonly number[], nowMs: number): void {
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       const slots = this.#slotsFor(probes, nowMs, true);
       if (slots === null) return;
@@ -217,7 +209,7 @@ export class TokenCounters {
         this.#view.setFloat64(at + S_CURRENT, this.#view.getFloat64(at + S_CURRENT, true) + (amounts[i] ?? 0), true);
       }
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
@@ -227,7 +219,7 @@ export class TokenCounters {
    * or previous); a reservation whose window is over no longer counts anyway.
    */
   settle(probes: readonly CounterProbe[], actual: readonly number[], nowMs: number): void {
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       for (let i = 0; i < probes.length; i++) {
         const p = probes[i] as CounterProbe;
@@ -242,20 +234,20 @@ export class TokenCounters {
         p.windowIndex = -1;
       }
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
   /** The amount counted for `probe` now (sliding or fixed), without changing anything. */
   used(probe: CounterProbe, nowMs: number, sliding: boolean): number {
-    this.#lock();
+    lockTable(this.#i32, H_LOCK);
     try {
       const at = this.#find(probe);
       if (at < 0) return 0;
       this.#roll(at, probe.window, nowMs);
       return this.#used(at, probe.window, nowMs, sliding);
     } finally {
-      this.#unlock();
+      unlockTable(this.#i32, H_LOCK);
     }
   }
 
@@ -342,17 +334,6 @@ export class TokenCounters {
     return current + (this.#view.getFloat64(at + S_PREVIOUS, true) * (windowMs - elapsed)) / windowMs;
   }
 
-  #lock(): void {
-    let spins = 0;
-    while (Atomics.compareExchange(this.#i32, H_LOCK, 0, 1) !== 0) {
-      if (++spins > SPINS_BEFORE_WAIT) Atomics.wait(this.#i32, H_LOCK, 1, 1);
-    }
-  }
-
-  #unlock(): void {
-    Atomics.store(this.#i32, H_LOCK, 0);
-    Atomics.notify(this.#i32, H_LOCK, 1);
-  }
 }
 
 export function windowIndex(windowSec: number, nowMs: number): number {

@@ -3,12 +3,9 @@
  * settlement into the reservation's window, slot reuse, and exact counts when real
  * worker threads reserve and settle on one buffer at the same time.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CounterProbe, TokenCounters, TokenCountersResult } from '../../../core/shared/token-counters.js';
 
@@ -100,17 +97,9 @@ describe('token counters: windows', () => {
   });
 });
 
-/** token-counters.ts has no imports: transpile it to plain ESM a worker thread can load. */
+/** The built module (`npm run build`; the test setup requires dist/), which a worker thread can load. */
 async function moduleUrl(): Promise<string> {
-  const source = await readFile(join(ROOT, 'core/shared/token-counters.ts'), 'utf8');
-  const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const dir = join(ROOT, 'node_modules/.cache/gatehouse-token-counters-test');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `counters-${createHash('sha256').update(out.outputText).digest('hex').slice(0, 16)}.mjs`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, out.outputText);
-  await rename(tmp, file);
-  return pathToFileURL(file).href;
+  return pathToFileURL(join(ROOT, 'dist/core/shared/token-counters.js')).href;
 }
 
 // Each op: reserve 10 on two counters at once (limit large), then settle to 3 and 1.

@@ -1,25 +1,14 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CAS_ABSENT, KvResult, SharedKv } from '../../../core/shared/kv.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-/** kv.ts has no imports: transpile it to plain ESM a worker thread can load. */
+/** The built module (`npm run build`; the test setup requires dist/), which a worker thread can load. */
 async function kvModuleUrl(): Promise<string> {
-  const source = await readFile(join(ROOT, 'core/shared/kv.ts'), 'utf8');
-  const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const dir = join(ROOT, 'node_modules/.cache/gatehouse-kv-test');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `kv-${createHash('sha256').update(out.outputText).digest('hex').slice(0, 16)}.mjs`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, out.outputText);
-  await rename(tmp, file);
-  return pathToFileURL(file).href;
+  return pathToFileURL(join(ROOT, 'dist/core/shared/kv.js')).href;
 }
 
 const WORKER = `
