@@ -17,19 +17,16 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { echoBody, sendChunkedBytes, sendEvents, sendFixedBytes } from './echo-streams.js';
-import { loadUws } from './uws.js';
+import { listenApp, loadUws, type ListeningApp } from './uws.js';
 
 export interface EchoServerOptions {
   host?: string;
   port?: number;
 }
 
-export interface EchoServer {
-  port: number;
-  close(): void;
-}
+export type EchoServer = ListeningApp;
 
 const JSON_TYPE = 'application/json';
 const OK_BODY = '{"ok":true}';
@@ -168,23 +165,7 @@ export function startEchoServer(opts: EchoServerOptions = {}): Promise<EchoServe
     .any('/*', (res) => {
       res.writeHeader('content-type', JSON_TYPE).end(OK_BODY);
     });
-  return new Promise((resolve, reject) => {
-    app.listen(host, opts.port ?? 0, (socket: us_listen_socket | false) => {
-      if (socket === false) {
-        reject(new Error(`echo upstream could not listen on ${host}:${opts.port ?? 0}`));
-        return;
-      }
-      let open = true;
-      resolve({
-        port: uws.us_socket_local_port(socket as never),
-        close() {
-          if (!open) return;
-          open = false;
-          uws.us_listen_socket_close(socket);
-        },
-      });
-    });
-  });
+  return listenApp(uws, app, host, opts.port ?? 0, 'echo upstream');
 }
 
 function readFlag(args: readonly string[], name: string): string | undefined {

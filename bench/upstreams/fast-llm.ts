@@ -20,10 +20,10 @@
  *       [--token-delay-ms 0] [--probe-ttft-ms 20] [--probe-token-delay-ms 2]` prints `listening <port>`.
  */
 import { pathToFileURL } from 'node:url';
-import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { errorBody, openAiBody, openAiFrames } from './mock-llm/formats.js';
 import { answer, type MockChat } from './mock-llm/scenario.js';
-import { loadUws } from './uws.js';
+import { listenApp, loadUws, type ListeningApp } from './uws.js';
 
 /** The user message of the AI scenarios (9 words = 9 prompt tokens by the mock's rule). */
 export const BENCH_PROMPT = 'Say hello to the gateway in a few words.';
@@ -40,10 +40,7 @@ export interface FastLlmOptions {
   probeTokenDelayMs?: number;
 }
 
-export interface FastLlm {
-  port: number;
-  close(): void;
-}
+export type FastLlm = ListeningApp;
 
 /** One pacing of the answer: how long before the first frame, and between token frames. */
 interface Pace {
@@ -164,23 +161,7 @@ export function startFastLlm(opts: FastLlmOptions = {}): Promise<FastLlm> {
     .any('/*', (res) => {
       res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json').end(NOT_FOUND);
     });
-  return new Promise((resolve, reject) => {
-    app.listen(host, opts.port ?? 0, (socket: us_listen_socket | false) => {
-      if (socket === false) {
-        reject(new Error(`fast-llm could not listen on ${host}:${opts.port ?? 0}`));
-        return;
-      }
-      let open = true;
-      resolve({
-        port: uws.us_socket_local_port(socket as never),
-        close() {
-          if (!open) return;
-          open = false;
-          uws.us_listen_socket_close(socket);
-        },
-      });
-    });
-  });
+  return listenApp(uws, app, host, opts.port ?? 0, 'fast-llm');
 }
 
 function readNumber(args: readonly string[], name: string): number | undefined {
