@@ -16,7 +16,7 @@ import type { ChatRequest, ChatResponse, FinishReason, Parsed, StreamEvent, Usag
 import { arr, isObject, num, obj, rest, str } from '../json-shape.js';
 import type { JsonObject } from '../json-shape.js';
 import { sseFrame } from '../sse.js';
-import { openAiFinish, parseOpenAiUsage, renderOpenAiUsage } from './openai.js';
+import { openAiFinish, parseOpenAiUsage, readOpenAiSampling, renderOpenAiUsage, writeOpenAiSampling } from './openai.js';
 
 const KNOWN_REQUEST_KEYS: ReadonlySet<string> = new Set([
   'model', 'prompt', 'max_tokens', 'temperature', 'top_p', 'stop', 'stream', 'stream_options', 'user',
@@ -41,19 +41,9 @@ export function parseOpenAiCompletionsRequest(body: unknown): Parsed<ChatRequest
     extra: rest(body, KNOWN_REQUEST_KEYS),
     extraFormat: 'openai',
   };
-  const opts = obj(body, 'stream_options');
-  if (opts !== undefined && opts['include_usage'] === true) req.streamUsage = true;
   const maxTokens = num(body, 'max_tokens');
   if (maxTokens !== undefined) req.maxTokens = maxTokens;
-  const temperature = num(body, 'temperature');
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = num(body, 'top_p');
-  if (topP !== undefined) req.topP = topP;
-  const stop = body['stop'];
-  if (typeof stop === 'string') req.stop = [stop];
-  else if (Array.isArray(stop)) req.stop = stop.filter((s): s is string => typeof s === 'string');
-  const user = str(body, 'user');
-  if (user !== undefined) req.user = user;
+  readOpenAiSampling(body, req);
   return { ok: true, value: req };
 }
 
@@ -69,14 +59,7 @@ export function renderOpenAiCompletionsRequest(req: ChatRequest): JsonObject {
   const body: JsonObject = req.extraFormat === 'openai' ? { ...req.extra } : {};
   body['model'] = req.model;
   body['prompt'] = promptText(req);
-  if (req.maxTokens !== undefined) body['max_tokens'] = req.maxTokens;
-  if (req.temperature !== undefined) body['temperature'] = req.temperature;
-  if (req.topP !== undefined) body['top_p'] = req.topP;
-  if (req.stop !== undefined) body['stop'] = req.stop;
-  if (req.stream) {
-    body['stream'] = true;
-    body['stream_options'] = { include_usage: req.streamUsage };
-  }
+  writeOpenAiSampling(req, body);
   if (req.user !== undefined) body['user'] = req.user;
   return body;
 }

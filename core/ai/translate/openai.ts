@@ -98,6 +98,36 @@ function parseToolChoice(value: unknown): ToolChoice | undefined {
   return undefined;
 }
 
+/**
+ * What the chat and legacy completions APIs share in a request: usage in streams,
+ * sampling (`temperature`, `top_p`, `stop`) and `user` (read), and `max_tokens`,
+ * sampling and streaming (written; `user` is written last by each caller).
+ */
+export function readOpenAiSampling(body: JsonObject, req: ChatRequest): void {
+  const opts = obj(body, 'stream_options');
+  if (opts !== undefined && opts['include_usage'] === true) req.streamUsage = true;
+  const temperature = num(body, 'temperature');
+  if (temperature !== undefined) req.temperature = temperature;
+  const topP = num(body, 'top_p');
+  if (topP !== undefined) req.topP = topP;
+  const stop = body['stop'];
+  if (typeof stop === 'string') req.stop = [stop];
+  else if (Array.isArray(stop)) req.stop = stop.filter((s): s is string => typeof s === 'string');
+  const user = str(body, 'user');
+  if (user !== undefined) req.user = user;
+}
+
+export function writeOpenAiSampling(req: ChatRequest, body: JsonObject): void {
+  if (req.maxTokens !== undefined) body['max_tokens'] = req.maxTokens;
+  if (req.temperature !== undefined) body['temperature'] = req.temperature;
+  if (req.topP !== undefined) body['top_p'] = req.topP;
+  if (req.stop !== undefined) body['stop'] = req.stop;
+  if (req.stream) {
+    body['stream'] = true;
+    body['stream_options'] = { include_usage: req.streamUsage };
+  }
+}
+
 /** An OpenAI chat-completions body -> canonical; unknown fields kept in `extra`. */
 export function parseOpenAiRequest(body: unknown): Parsed<ChatRequest> {
   if (!isObject(body)) return { ok: false, message: 'request body must be a JSON object' };
@@ -117,8 +147,7 @@ export function parseOpenAiRequest(body: unknown): Parsed<ChatRequest> {
     extra: rest(body, KNOWN_REQUEST_KEYS),
     extraFormat: 'openai',
   };
-  const opts = obj(body, 'stream_options');
-  if (opts !== undefined && opts['include_usage'] === true) req.streamUsage = true;
+  readOpenAiSampling(body, req);
   const tools = arr(body, 'tools');
   if (tools !== undefined) {
     req.tools = [];
@@ -139,13 +168,6 @@ export function parseOpenAiRequest(body: unknown): Parsed<ChatRequest> {
   if (choice !== undefined) req.toolChoice = choice;
   const maxTokens = num(body, 'max_completion_tokens') ?? num(body, 'max_tokens');
   if (maxTokens !== undefined) req.maxTokens = maxTokens;
-  const temperature = num(body, 'temperature');
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = num(body, 'top_p');
-  if (topP !== undefined) req.topP = topP;
-  const stop = body['stop'];
-  if (typeof stop === 'string') req.stop = [stop];
-  else if (Array.isArray(stop)) req.stop = stop.filter((s): s is string => typeof s === 'string');
   const format = obj(body, 'response_format');
   const formatType = format === undefined ? undefined : str(format, 'type');
   if (format !== undefined && (formatType === 'text' || formatType === 'json_object' || formatType === 'json_schema')) {
@@ -159,8 +181,6 @@ export function parseOpenAiRequest(body: unknown): Parsed<ChatRequest> {
       if (typeof js['strict'] === 'boolean') req.responseFormat.strict = js['strict'];
     }
   }
-  const user = str(body, 'user');
-  if (user !== undefined) req.user = user;
   return { ok: true, value: req };
 }
 
@@ -200,14 +220,7 @@ export function renderOpenAiRequest(req: ChatRequest): JsonObject {
   if (req.toolChoice !== undefined) {
     body['tool_choice'] = typeof req.toolChoice === 'string' ? req.toolChoice : { type: 'function', function: { name: req.toolChoice.name } };
   }
-  if (req.maxTokens !== undefined) body['max_tokens'] = req.maxTokens;
-  if (req.temperature !== undefined) body['temperature'] = req.temperature;
-  if (req.topP !== undefined) body['top_p'] = req.topP;
-  if (req.stop !== undefined) body['stop'] = req.stop;
-  if (req.stream) {
-    body['stream'] = true;
-    body['stream_options'] = { include_usage: req.streamUsage };
-  }
+  writeOpenAiSampling(req, body);
   if (req.responseFormat !== undefined) {
     const f = req.responseFormat;
     if (f.type === 'json_schema') {
