@@ -15,6 +15,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { ConfigError, NormalizedConfig, NormalizedPlugin, NormalizedRoute } from '../config/types.js';
 import { pluginSourcePath } from '../config/normalize-plugins.js';
+import { pluginForRoute } from '../plugins/scope.js';
 import { convertAjvError, joinPath } from '../config/schema-errors.js';
 import { BALANCER_DEFAULTS } from './balance.js';
 import type { BalancerConfig } from './balance.js';
@@ -242,22 +243,6 @@ function promptPluginFits(p: Validated, routeType: RouteType, route: NormalizedR
   return false;
 }
 
-/** The plugin of `name` that applies to `route`: route-scoped, then service-scoped, then global. */
-function applicable(list: readonly Validated[], name: AiPluginName, route: NormalizedRoute): Validated | undefined {
-  let service: Validated | undefined;
-  let global: Validated | undefined;
-  for (const v of list) {
-    if (v.plugin.name !== name) continue;
-    const p = v.plugin;
-    if (p.route !== null) {
-      if (p.route === route.id) return v;
-    } else if (p.service !== null) {
-      if (p.service === route.service) service = v;
-    } else global = v;
-  }
-  return service ?? global;
-}
-
 export function compileAi(config: NormalizedConfig, routes: readonly NormalizedRoute[]): AiCompileResult {
   const errors: ConfigError[] = [];
   const validated = validateAll(config, errors);
@@ -273,12 +258,12 @@ export function compileAi(config: NormalizedConfig, routes: readonly NormalizedR
     return c;
   };
   const routeAi = routes.map((route): CompiledAiRoute | null => {
-    const basic = applicable(validated, 'ai-proxy', route);
-    const advanced = applicable(validated, 'ai-proxy-advanced', route);
-    const guard = applicable(validated, 'ai-prompt-guard', route);
-    const decorator = applicable(validated, 'ai-prompt-decorator', route);
-    const template = applicable(validated, 'ai-prompt-template', route);
-    const rateLimit = applicable(validated, 'ai-rate-limiting-advanced', route);
+    const basic = pluginForRoute(validated, route, 'ai-proxy');
+    const advanced = pluginForRoute(validated, route, 'ai-proxy-advanced');
+    const guard = pluginForRoute(validated, route, 'ai-prompt-guard');
+    const decorator = pluginForRoute(validated, route, 'ai-prompt-decorator');
+    const template = pluginForRoute(validated, route, 'ai-prompt-template');
+    const rateLimit = pluginForRoute(validated, route, 'ai-rate-limiting-advanced');
     if (basic !== undefined && advanced !== undefined) {
       errors.push({ path: advanced.path, message: `route ${route.name ?? route.id} has both ai-proxy (${basic.path}) and ai-proxy-advanced; use one` });
       return null;

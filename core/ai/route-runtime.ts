@@ -14,6 +14,7 @@ import { Pricing } from './pricing.js';
 import { AiRateLimiter } from './rate-limit.js';
 import type { TokenCounters } from '../shared/token-counters.js';
 import { providerFor } from './providers/index.js';
+import { CHAT_PROBE } from './route-types/chat.js';
 import type { Provider } from './providers/provider.js';
 import { compilePromptTemplates } from './template.js';
 import type { ChatRequest, Parsed } from './types.js';
@@ -22,15 +23,6 @@ import { acquirePool, poolKey } from '../proxy/upstream.js';
 
 /** Prices come from each target's `model.options.input_cost/output_cost` (Kong's fields). */
 const PRICING = new Pricing({});
-
-const PROBE: ChatRequest = {
-  model: 'probe',
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'probe' }] }],
-  stream: false,
-  streamUsage: false,
-  extra: {},
-  extraFormat: 'openai',
-};
 
 export class AiTargetRuntime {
   readonly config: CompiledAiTarget;
@@ -45,7 +37,7 @@ export class AiTargetRuntime {
     this.provider = providerFor(config.config.model.provider);
     this.modelName = config.config.model.name ?? '';
     // The origin never depends on the request for a configured target: probe it once.
-    const built = this.provider.buildChatRequest({ ...PROBE, model: this.modelName === '' ? 'probe' : this.modelName }, config.config, new Date());
+    const built = this.provider.buildChatRequest({ ...CHAT_PROBE, model: this.modelName === '' ? 'probe' : this.modelName }, config.config, new Date());
     if (!built.ok) throw new Error(`AI target ${config.label}: ${built.message}`);
     const origin = new URL(built.value.url).origin;
     this.poolKey = poolKey(origin, connectTimeout);

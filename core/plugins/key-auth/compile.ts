@@ -14,6 +14,7 @@ import { pluginSourcePath } from '../../config/normalize-plugins.js';
 import { convertAjvError, joinPath } from '../../config/schema-errors.js';
 import type { CompiledAuth, CompiledConsumer, CompiledKeyAuth, CompiledKeyCredential } from '../auth-types.js';
 import { NO_AUTH } from '../auth-types.js';
+import { pluginForRoute } from '../scope.js';
 import { keyAuthSchema } from './schema.js';
 
 export const KEY_AUTH = 'key-auth';
@@ -80,21 +81,6 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
   return out;
 }
 
-/** The entry that applies to `route`: route-scoped, then service-scoped, then global. */
-function applicable(list: readonly Validated[], route: NormalizedRoute): Validated | undefined {
-  let service: Validated | undefined;
-  let global: Validated | undefined;
-  for (const v of list) {
-    const p = v.plugin;
-    if (p.route !== null) {
-      if (p.route === route.id) return v;
-    } else if (p.service !== null) {
-      if (p.service === route.service) service = v;
-    } else global = v;
-  }
-  return service ?? global;
-}
-
 /** Consumers (by index) and the key table, in config order. */
 function consumerTables(config: NormalizedConfig): { consumers: CompiledConsumer[]; keyCredentials: CompiledKeyCredential[] } {
   const consumers: CompiledConsumer[] = [];
@@ -146,7 +132,7 @@ export function compileKeyAuth(config: NormalizedConfig, routes: readonly Normal
   const keyAuth: CompiledKeyAuth[] = [];
   const indexOf = new Map<Validated, number>();
   const routeKeyAuth = routes.map((route, i) => {
-    const v = applicable(validated, route);
+    const v = pluginForRoute(validated, route);
     if (v === undefined) return -1;
     let index = indexOf.get(v);
     if (index === undefined) {
