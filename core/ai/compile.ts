@@ -16,7 +16,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ConfigError, NormalizedConfig, NormalizedPlugin, NormalizedRoute } from '../config/types.js';
 import { pluginSourcePath } from '../config/normalize-plugins.js';
 import { pluginForRoute } from '../plugins/scope.js';
-import { convertAjvError, joinPath } from '../config/schema-errors.js';
+import { joinPath, pushPluginConfigErrors } from '../config/schema-errors.js';
 import { BALANCER_DEFAULTS } from './balance.js';
 import type { BalancerConfig } from './balance.js';
 import type { CompiledAiRoute, CompiledAiTarget } from './compile-types.js';
@@ -203,11 +203,7 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
     const copy = structuredClone(plugin.config);
     const validate = v[plugin.name];
     if (!validate(copy)) {
-      for (const e of validate.errors ?? []) {
-        const converted = convertAjvError(e);
-        if (converted === null) continue;
-        errors.push({ path: converted.path === '' ? joinPath(path, 'config') : joinPath(joinPath(path, 'config'), converted.path), message: converted.message });
-      }
+      pushPluginConfigErrors(errors, path, validate.errors);
       return;
     }
     const validated = { index, path, plugin, config: copy };

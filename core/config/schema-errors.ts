@@ -94,6 +94,16 @@ export function convertAjvError(e: ErrorObject): ConfigError | null {
   }
 }
 
+/** A plugin config's ajv errors as ConfigErrors under `<pluginPath>.config`. */
+export function pushPluginConfigErrors(errors: ConfigError[], pluginPath: string, list: readonly ErrorObject[] | null | undefined): void {
+  const base = joinPath(pluginPath, 'config');
+  for (const e of list ?? []) {
+    const converted = convertAjvError(e);
+    if (converted === null) continue;
+    errors.push({ path: converted.path === '' ? base : joinPath(base, converted.path), message: converted.message });
+  }
+}
+
 export interface SchemaReport {
   errors: ConfigError[];
   /** Entity paths and collection paths that had at least one schema error. */

@@ -11,7 +11,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { ConfigError, NormalizedConfig, NormalizedPlugin, NormalizedRoute } from '../../config/types.js';
 import { pluginSourcePath } from '../../config/normalize-plugins.js';
-import { convertAjvError, joinPath } from '../../config/schema-errors.js';
+import { joinPath, pushPluginConfigErrors } from '../../config/schema-errors.js';
 import type { CompiledAuth, CompiledConsumer, CompiledKeyAuth, CompiledKeyCredential } from '../auth-types.js';
 import { NO_AUTH } from '../auth-types.js';
 import { pluginForRoute } from '../scope.js';
@@ -69,11 +69,7 @@ function validateAll(config: NormalizedConfig, errors: ConfigError[]): Validated
     }
     const copy = structuredClone(plugin.config);
     if (!validate(copy)) {
-      for (const e of validate.errors ?? []) {
-        const converted = convertAjvError(e);
-        if (converted === null) continue;
-        errors.push({ path: converted.path === '' ? joinPath(path, 'config') : joinPath(joinPath(path, 'config'), converted.path), message: converted.message });
-      }
+      pushPluginConfigErrors(errors, path, validate.errors);
       return;
     }
     out.push({ plugin, path, config: copy as unknown as RawKeyAuth });
