@@ -1,26 +1,7 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { builtModuleUrl } from '../../helpers/built-module.js';
 import { CheckKind, HealthReason, Outcome, UpstreamState } from '../../../core/shared/upstream-state.js';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** upstream-state.ts has no imports: transpile it to plain ESM a worker thread can load. */
-async function moduleUrl(): Promise<string> {
-  const source = await readFile(join(ROOT, 'core/shared/upstream-state.ts'), 'utf8');
-  const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const dir = join(ROOT, 'node_modules/.cache/gatehouse-upstream-state-test');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `state-${createHash('sha256').update(out.outputText).digest('hex').slice(0, 16)}.mjs`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, out.outputText);
-  await rename(tmp, file);
-  return pathToFileURL(file).href;
-}
 
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -39,7 +20,7 @@ import(workerData.url).then(({ UpstreamState, CheckKind, Outcome, HealthReason }
 
 describe('upstream state shared by worker threads', () => {
   it('two workers add to one in-flight count and trip one shared passive threshold once', async () => {
-    const url = await moduleUrl();
+    const url = builtModuleUrl('core/shared/upstream-state.ts');
     const state = UpstreamState.create(8);
     state.setHealthy(3, false, HealthReason.ACTIVE); // written by the "supervisor" before the workers read
     const n = 5000;

@@ -3,13 +3,11 @@
  * settlement into the reservation's window, slot reuse, and exact counts when real
  * worker threads reserve and settle on one buffer at the same time.
  */
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { builtModuleUrl } from '../../helpers/built-module.js';
 import { CounterProbe, TokenCounters, TokenCountersResult } from '../../../core/shared/token-counters.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const enc = new TextEncoder();
 
 function probe(key: string, window: number, limit: number, amount: number): CounterProbe {
@@ -97,11 +95,6 @@ describe('token counters: windows', () => {
   });
 });
 
-/** The built module (`npm run build`; the test setup requires dist/), which a worker thread can load. */
-async function moduleUrl(): Promise<string> {
-  return pathToFileURL(join(ROOT, 'dist/core/shared/token-counters.js')).href;
-}
-
 // Each op: reserve 10 on two counters at once (limit large), then settle to 3 and 1.
 // Every 7th op also tries a reservation on a tight counter (limit `tight`), kept (never
 // settled) when admitted: across both threads exactly floor(tight / 5) may pass.
@@ -131,7 +124,7 @@ import(workerData.url).then(({ TokenCounters, CounterProbe, TokenCountersResult 
 
 describe('token counters across worker threads', () => {
   it('2 workers x 10,000 reserve/settle ops: final counts are exact, a tight limit is never passed', async () => {
-    const url = await moduleUrl();
+    const url = builtModuleUrl('core/shared/token-counters.ts');
     const c = TokenCounters.create({ capacity: 64, maxKeyBytes: 32 });
     const n = 10_000;
     const tight = 1_003; // room for 200 reservations of 5, not 201

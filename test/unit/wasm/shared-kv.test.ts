@@ -1,15 +1,7 @@
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { builtModuleUrl } from '../../helpers/built-module.js';
 import { CAS_ABSENT, KvResult, SharedKv } from '../../../core/shared/kv.js';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** The built module (`npm run build`; the test setup requires dist/), which a worker thread can load. */
-async function kvModuleUrl(): Promise<string> {
-  return pathToFileURL(join(ROOT, 'dist/core/shared/kv.js')).href;
-}
 
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -75,7 +67,7 @@ describe('SharedKv', () => {
   });
 
   it('concurrent CAS increments from two worker threads add up exactly', async () => {
-    const url = await kvModuleUrl();
+    const url = builtModuleUrl('core/shared/kv.ts');
     const kv = SharedKv.create();
     const increments = 5000;
     const run = (): Promise<{ conflicts: number }> =>
