@@ -9,6 +9,8 @@
  *               of a sized body is end of stream for them (one guest call, not two)
  *   onComplete  end of stream through the filters (they release what they held back)
  *
+ * When no filter in the chain has a response-body callback, the body takes the plain path.
+ *
  * Routes without filters never create one, so the plain path carries no filter checks.
  */
 import type { FilteredRequest } from '../worker/filtered-request.js';
@@ -23,7 +25,7 @@ export class FilteredExchange extends ProxyExchange {
   /** The upstream's Content-Length (-1 unknown) and the bytes received so far. */
   #upstreamLength = -1;
   #upstreamBytes = 0;
-  /** The filters already saw end of stream (on the last sized chunk). */
+  /** The filters already saw end of stream (on the last sized chunk), or never see the body. */
   #filtersEnded = false;
 
   constructor(ctx: RequestContext, owner: ExchangeOwner, target: number, filtered: FilteredRequest) {
@@ -35,8 +37,10 @@ export class FilteredExchange extends ProxyExchange {
     if (!this.acceptHead(statusCode, rawHeaders, resume)) return false;
     const filtered = this.#filtered;
     const bodyless = this.headMode || statusCode === 204 || statusCode === 304;
-    filtered.host.setUpstreamResponse(statusCode, rawHeaders);
-    this.#upstreamLength = bodyless ? -1 : contentLengthOf(rawHeaders);
+    filtered.setUpstreamResponse(statusCode, rawHeaders);
+    // No filter sees the body: it passes as on a plain route (onData, beforeEnd).
+    if (!filtered.run.filtersResponseBody) this.#filtersEnded = true;
+    else this.#upstreamLength = bodyless ? -1 : contentLengthOf(rawHeaders);
     const verdict = filtered.run.responseHeaders(bodyless);
     if (verdict instanceof Promise) {
       verdict.then(
@@ -52,7 +56,7 @@ export class FilteredExchange extends ProxyExchange {
 
   override onData(data: Buffer): boolean {
     if (this.ctx.finished) return false;
-    if (this.mode === MODE_EMPTY) return super.onData(data);
+    if (this.mode === MODE_EMPTY || !this.#filtered.run.filtersResponseBody) return super.onData(data);
     this.#upstreamBytes += data.byteLength;
     const last = this.#upstreamLength >= 0 && this.#upstreamBytes >= this.#upstreamLength;
     if (last) this.#filtersEnded = true;
@@ -81,7 +85,7 @@ export class FilteredExchange extends ProxyExchange {
       this.#answerLocally();
       return false;
     }
-    const map = this.#filtered.host.responseHeaderMap;
+    const map = this.#filtered.responseHeaderMap;
     if (map === null) {
       // No filter looked at the response headers: the upstream's go out as they are.
       this.startBody(this.statusCode, this.rawHeaders as Buffer[]);

@@ -11,6 +11,7 @@
  * Body bytes a filter holds back (Pause in a body callback) are not passed on until it
  * releases them; the last chunk (end of stream) always releases everything.
  */
+import { StreamCallback } from './abi/callbacks.js';
 import type { HostRequest, LocalResponse } from './host-request.js';
 import { Verdict, type HttpStream } from './http-stream.js';
 import type { WasmInstance } from './instance.js';
@@ -19,10 +20,23 @@ const EMPTY = new Uint8Array(0);
 
 export class FilterRun {
   readonly streams: readonly HttpStream[];
+  /**
+   * Some filter has a response-body callback. When none has, response bodies pass through
+   * untouched (nothing can buffer or answer there), and the caller may skip responseBody.
+   */
+  readonly filtersResponseBody: boolean;
   #finished = false;
 
   constructor(instances: readonly WasmInstance[], request: HostRequest) {
-    this.streams = instances.map((instance) => instance.stream(request));
+    const streams: HttpStream[] = [];
+    let bodies = false;
+    for (const instance of instances) {
+      const stream = instance.stream(request);
+      streams.push(stream);
+      bodies ||= stream.handles(StreamCallback.ResponseBody);
+    }
+    this.streams = streams;
+    this.filtersResponseBody = bodies;
   }
 
   /** The local response a filter (or a fault policy) produced, if any. */

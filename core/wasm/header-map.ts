@@ -1,17 +1,38 @@
 /**
  * An ordered HTTP header map as proxy-wasm sees it: lower-cased names, repeated names
- * allowed, pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`, `:status`) stored
- * in front like Envoy's maps. The pipeline builds one per phase; hostcalls mutate it.
+ * allowed, pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`, `:status`) in
+ * front like Envoy's maps. The pipeline builds one per phase; hostcalls mutate it.
+ *
+ * Storage is two flat `[name, value, …]` arrays: the pseudo-headers, then the regular
+ * headers. The split lets the gateway lay a request map over the request's own header
+ * array (`HeaderMap.over`): nothing is copied in, and what a filter changes is already
+ * what goes upstream, with no copy back out.
  */
 
 export type HeaderPair = readonly [name: string, value: string];
 
+const COLON = 58;
+
 export class HeaderMap {
-  #names: string[] = [];
-  #values: string[] = [];
+  #pseudo: string[];
+  #flat: string[];
 
   constructor(pairs?: Iterable<HeaderPair>) {
+    this.#pseudo = [];
+    this.#flat = [];
     if (pairs !== undefined) for (const [n, v] of pairs) this.add(n, v);
+  }
+
+  /**
+   * A map whose regular headers are `flat` itself (names already lower-case): mutations
+   * write through to it, and `setPairs` refills it in place, so the owner's array always
+   * holds the map's regular headers. `pseudo` is `[name, value, …]` of `:`-names.
+   */
+  static over(flat: string[], pseudo: string[]): HeaderMap {
+    const map = new HeaderMap();
+    map.#flat = flat;
+    map.#pseudo = pseudo;
+    return map;
   }
 
   /** Build a map from a plain object; array values become repeated headers. */
@@ -26,97 +47,92 @@ export class HeaderMap {
   }
 
   get size(): number {
-    return this.#names.length;
+    return (this.#pseudo.length + this.#flat.length) >> 1;
   }
 
   /** The i-th name (lower-case) and value, for walking the map without a pairs() copy. */
   nameAt(i: number): string {
-    return this.#names[i] as string;
+    const p = this.#pseudo.length;
+    const k = 2 * i;
+    return (k < p ? this.#pseudo[k] : this.#flat[k - p]) as string;
   }
 
   valueAt(i: number): string {
-    return this.#values[i] as string;
+    const p = this.#pseudo.length;
+    const k = 2 * i + 1;
+    return (k < p ? this.#pseudo[k] : this.#flat[k - p]) as string;
   }
 
   /** add() for a name the caller knows is lower-case already (uWS hands names lower-cased). */
   addLower(name: string, value: string): void {
-    this.#names.push(name);
-    this.#values.push(value);
+    this.#listFor(name).push(name, value);
   }
 
   /** First value for `name`, or undefined. */
   get(name: string): string | undefined {
-    const i = this.#names.indexOf(name.toLowerCase());
-    return i === -1 ? undefined : this.#values[i];
+    const key = name.toLowerCase();
+    const list = this.#listFor(key);
+    const i = find(list, key, 0);
+    return i === -1 ? undefined : list[i + 1];
   }
 
   /** Every value for `name`, in order. */
   getAll(name: string): string[] {
     const key = name.toLowerCase();
+    const list = this.#listFor(key);
     const out: string[] = [];
-    for (let i = 0; i < this.#names.length; i++) if (this.#names[i] === key) out.push(this.#values[i] as string);
+    for (let i = 0; i < list.length; i += 2) if (list[i] === key) out.push(list[i + 1] as string);
     return out;
   }
 
   has(name: string): boolean {
-    return this.#names.indexOf(name.toLowerCase()) !== -1;
+    const key = name.toLowerCase();
+    return find(this.#listFor(key), key, 0) !== -1;
   }
 
   add(name: string, value: string): void {
-    this.#names.push(name.toLowerCase());
-    this.#values.push(value);
+    const key = name.toLowerCase();
+    this.#listFor(key).push(key, value);
   }
 
   /** Replace the first value and drop the others; add when absent (Envoy's setCopy). */
   replace(name: string, value: string): void {
     const key = name.toLowerCase();
-    const i = this.#names.indexOf(key);
+    const list = this.#listFor(key);
+    const i = find(list, key, 0);
     if (i === -1) {
-      this.add(key, value);
+      list.push(key, value);
       return;
     }
-    this.#values[i] = value;
-    for (let j = this.#names.length - 1; j > i; j--) {
-      if (this.#names[j] === key) {
-        this.#names.splice(j, 1);
-        this.#values.splice(j, 1);
-      }
-    }
+    list[i + 1] = value;
+    removeFrom(list, key, i + 2);
   }
 
   /** Remove every value for `name`; returns how many were removed. */
   remove(name: string): number {
     const key = name.toLowerCase();
-    let removed = 0;
-    for (let j = this.#names.length - 1; j >= 0; j--) {
-      if (this.#names[j] === key) {
-        this.#names.splice(j, 1);
-        this.#values.splice(j, 1);
-        removed++;
-      }
-    }
-    return removed;
+    return removeFrom(this.#listFor(key), key, 0);
   }
 
-  /** Replace the whole map. */
+  /** Replace the whole map (the arrays are refilled in place: see `over`). */
   setPairs(pairs: Iterable<HeaderPair>): void {
-    this.#names = [];
-    this.#values = [];
+    this.#pseudo.length = 0;
+    this.#flat.length = 0;
     for (const [n, v] of pairs) this.add(n, v);
   }
 
   pairs(): HeaderPair[] {
-    const out: HeaderPair[] = new Array(this.#names.length);
-    for (let i = 0; i < this.#names.length; i++) out[i] = [this.#names[i] as string, this.#values[i] as string];
+    const out: HeaderPair[] = new Array(this.size);
+    for (let i = 0; i < out.length; i++) out[i] = [this.nameAt(i), this.valueAt(i)];
     return out;
   }
 
   /** Plain object view; repeated names become arrays. */
   toRecord(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (let i = 0; i < this.#names.length; i++) {
-      const n = this.#names[i] as string;
-      const v = this.#values[i] as string;
+    for (let i = 0; i < this.size; i++) {
+      const n = this.nameAt(i);
+      const v = this.valueAt(i);
       const prev = out[n];
       if (prev === undefined) out[n] = v;
       else if (typeof prev === 'string') out[n] = [prev, v];
@@ -124,4 +140,33 @@ export class HeaderMap {
     }
     return out;
   }
+
+  #listFor(key: string): string[] {
+    return key.charCodeAt(0) === COLON ? this.#pseudo : this.#flat;
+  }
+}
+
+/** Index of the first `key` at or after pair index `from` in a flat list, or -1. */
+function find(list: readonly string[], key: string, from: number): number {
+  for (let i = from; i < list.length; i += 2) if (list[i] === key) return i;
+  return -1;
+}
+
+/** Removes every `key` pair at or after `from`, in place; returns how many. */
+function removeFrom(list: string[], key: string, from: number): number {
+  let write = from;
+  let removed = 0;
+  for (let read = from; read < list.length; read += 2) {
+    if (list[read] === key) {
+      removed++;
+      continue;
+    }
+    if (write !== read) {
+      list[write] = list[read] as string;
+      list[write + 1] = list[read + 1] as string;
+    }
+    write += 2;
+  }
+  list.length = write;
+  return removed;
 }

@@ -115,6 +115,11 @@ export class HttpStream {
     return this.#pending !== null;
   }
 
+  /** Whether the guest runs `cb` in this request (false once it is bypassed). */
+  handles(cb: StreamCallback): boolean {
+    return !this.#bypass && this.#vm !== null && this.#vm.hasCallback(cb);
+  }
+
   /** The body buffer a hostcall sees in this stream. */
   body(stream: 'request' | 'response'): GuestBuffer {
     return stream === 'request' ? (this.#requestBody ??= new BodyState()) : (this.#responseBody ??= new BodyState());

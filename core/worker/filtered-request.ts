@@ -35,21 +35,20 @@ interface Queued {
   last: boolean;
 }
 
-export class FilteredRequest {
-  readonly ctx: RequestContext;
-  readonly host: GatewayHostRequest;
+/** The request's host view (GatewayHostRequest) and its body flow, in one object per request. */
+export class FilteredRequest extends GatewayHostRequest {
   readonly run: FilterRun;
   readonly #owner: FilteredOwner;
   readonly #maxBody: number;
   #headersDone = false;
-  #queued: Queued[] = [];
+  /** Body chunks that arrived while the headers phase was pending (made on the first). */
+  #queued: Queued[] | null = null;
   #paused = false;
   #stream: RequestBodyStream | null = null;
 
   constructor(ctx: RequestContext, filters: readonly WasmInstance[], owner: FilteredOwner, maxBodyBytes: number) {
-    this.ctx = ctx;
-    this.host = new GatewayHostRequest(ctx);
-    this.run = new FilterRun(filters, this.host);
+    super(ctx);
+    this.run = new FilterRun(filters, this);
     this.#owner = owner;
     this.#maxBody = maxBodyBytes;
   }
@@ -75,7 +74,7 @@ export class FilteredRequest {
       this.#respondLocal();
       return;
     }
-    this.#applyRequestChanges();
+    this.applyRequestPseudoHeaders();
     this.#headersDone = true;
     if (!hasBody) {
       this.#owner.dispatchFiltered(ctx);
@@ -86,11 +85,12 @@ export class FilteredRequest {
     ctx.body = stream;
     this.#owner.dispatchFiltered(ctx);
     const queued = this.#queued;
-    this.#queued = [];
+    this.#queued = null;
     if (this.#paused) {
       this.#paused = false;
       ctx.res.resume();
     }
+    if (queued === null) return;
     for (const q of queued) {
       if (!this.#push(q.chunk, q.last)) return;
     }
@@ -107,7 +107,7 @@ export class FilteredRequest {
     }
     const copy = copyChunk(chunk);
     if (!this.#headersDone) {
-      this.#queued.push({ chunk: copy, last: isLast });
+      (this.#queued ??= []).push({ chunk: copy, last: isLast });
       if (!this.#paused && !isLast) {
         this.#paused = true;
         ctx.res.pause();
@@ -147,25 +147,5 @@ export class FilteredRequest {
       return;
     }
     this.#owner.respondLocal(this.ctx, response);
-  }
-
-  /** Copies what the filters changed in the request map onto what goes upstream. */
-  #applyRequestChanges(): void {
-    const map = this.host.requestHeaderMap;
-    if (map === null) return;
-    const ctx = this.ctx;
-    const path = map.get(':path');
-    if (path !== undefined && path !== this.host.originalPath()) ctx.upstreamPath = path;
-    const method = map.get(':method');
-    if (method !== undefined && method !== '') ctx.method = method;
-    const authority = map.get(':authority');
-    if (authority !== undefined && authority !== (ctx.header('host') ?? '')) ctx.hostOverride = authority;
-    const flat: string[] = [];
-    for (let i = 0; i < map.size; i++) {
-      const name = map.nameAt(i);
-      if (name.charCodeAt(0) === 58 /* ':' */) continue;
-      flat.push(name, map.valueAt(i));
-    }
-    ctx.headers = flat;
   }
 }

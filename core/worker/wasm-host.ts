@@ -1,8 +1,10 @@
 /**
  * The proxy-wasm host's view of one real request (core/wasm/host-request.ts's contract),
  * over the worker's RequestContext. Header maps are built only when a filter asks for
- * them; after the request-headers phase the pipeline reads back what the filters changed
- * (headers, `:path`, `:method`) and forwards that upstream.
+ * them. The request map lies over `ctx.headers` itself (HeaderMap.over): what the filters
+ * change there is what goes upstream, with no copy in or out; the pseudo-headers
+ * (`:path`, `:method`, `:authority`) are read back once the request-headers phase is done.
+ * FilteredRequest (filtered-request.ts) extends this class: one object per request.
  */
 import { MapType } from '../wasm/abi/constants.js';
 import { HeaderMap } from '../wasm/header-map.js';
@@ -12,6 +14,8 @@ import type { RequestContext } from './context.js';
 export class GatewayHostRequest implements HostRequest {
   readonly ctx: RequestContext;
   #requestHeaders: HeaderMap | null = null;
+  /** `:authority` as the client sent it, set when the request map is built. */
+  #authority = '';
   /**
    * The upstream response's status and raw headers, set by the exchange; the map a filter
    * sees is built from them only when a filter asks for it (a filter that never reads the
@@ -26,11 +30,6 @@ export class GatewayHostRequest implements HostRequest {
 
   constructor(ctx: RequestContext) {
     this.ctx = ctx;
-  }
-
-  /** The request map if a filter built it (null: no filter looked, nothing changed). */
-  get requestHeaderMap(): HeaderMap | null {
-    return this.#requestHeaders;
   }
 
   headers(map: MapType): HeaderMap | null {
@@ -91,15 +90,25 @@ export class GatewayHostRequest implements HostRequest {
 
   #buildRequestMap(): HeaderMap {
     const ctx = this.ctx;
-    const map = new HeaderMap();
-    map.addLower(':method', ctx.method);
-    map.addLower(':path', this.originalPath());
-    map.addLower(':authority', ctx.header('host') ?? '');
-    map.addLower(':scheme', 'http');
-    // uWS lower-cases header names.
-    const headers = ctx.headers;
-    for (let i = 0; i < headers.length; i += 2) map.addLower(headers[i] as string, headers[i + 1] as string);
-    return map;
+    this.#authority = ctx.header('host') ?? '';
+    // uWS lower-cases header names, as HeaderMap.over requires.
+    return HeaderMap.over(ctx.headers, [':method', ctx.method, ':path', this.originalPath(), ':authority', this.#authority, ':scheme', 'http']);
+  }
+
+  /**
+   * After the request-headers phase: the `:path`, `:method` and `:authority` a filter set
+   * become the upstream path, method and Host. (The regular headers are ctx.headers already.)
+   */
+  protected applyRequestPseudoHeaders(): void {
+    const map = this.#requestHeaders;
+    if (map === null) return;
+    const ctx = this.ctx;
+    const path = map.get(':path');
+    if (path !== undefined && path !== this.originalPath()) ctx.upstreamPath = path;
+    const method = map.get(':method');
+    if (method !== undefined && method !== '') ctx.method = method;
+    const authority = map.get(':authority');
+    if (authority !== undefined && authority !== this.#authority) ctx.hostOverride = authority;
   }
 
   /** `:path` as the client sent it (path and query). */

@@ -2,7 +2,7 @@
 // (as the Rust SDK's dispatcher.rs). A plugin's entry file re-exports this module:
 //   export * from "<sdk>/assembly/exports";
 import { allocate } from "./alloc";
-import { HttpContext } from "./context";
+import { HttpContext, RootContext } from "./context";
 import { ERR_NO_ROOT, ERR_UNKNOWN_CONTEXT } from "./errors";
 import { RootFactory, registry, roots, streams } from "./registry";
 import { Action } from "./types";
@@ -18,6 +18,19 @@ function stream(id: u32): HttpContext {
   const found = streams.get(id);
   lastId = id;
   lastStream = found;
+  return found;
+}
+
+// Nearly every request has the same parent: the plugin's one root context.
+let lastRootId: u32 = 0;
+let lastRoot: RootContext | null = null;
+
+function root(id: u32): RootContext {
+  if (id == lastRootId && lastRoot !== null) return changetype<RootContext>(lastRoot);
+  if (!roots.has(id)) abort(ERR_UNKNOWN_CONTEXT);
+  const found = roots.get(id);
+  lastRootId = id;
+  lastRoot = found;
   return found;
 }
 
@@ -40,8 +53,7 @@ export function proxy_on_context_create(id: u32, parent: u32): void {
     roots.set(id, changetype<RootFactory>(registry.factory)(id));
     return;
   }
-  if (!roots.has(parent)) abort(ERR_UNKNOWN_CONTEXT);
-  const created = roots.get(parent).createHttpContext(id);
+  const created = root(parent).createHttpContext(id);
   streams.set(id, created);
   lastId = id;
   lastStream = created;
@@ -108,6 +120,10 @@ export function proxy_on_delete(id: u32): void {
   } else if (roots.has(id)) {
     roots.get(id).onDelete();
     roots.delete(id);
+    if (id == lastRootId) {
+      lastRootId = 0;
+      lastRoot = null;
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import {
   proxy_add_header_map_value, proxy_get_header_map_pairs, proxy_get_header_map_value,
   proxy_remove_header_map_value, proxy_replace_header_map_value, proxy_set_header_map_pairs,
 } from "./imports";
-import { RET_LEN, RET_PTR, clearReturn, takeReturned } from "./alloc";
+import { RET_LEN, RET_PTR, clearReturn, takeReturned, takeReturnedString } from "./alloc";
 import { HeaderPair, deserializePairs, serializePairs } from "./pairs";
 import { MapType, Status } from "./types";
 
@@ -35,7 +35,7 @@ export class HeaderMap {
       status = proxy_get_header_map_value(<u32>this.type, changetype<usize>(key), <usize>key.byteLength, RET_PTR, RET_LEN);
     }
     if (status != Status.Ok) return null;
-    return String.UTF8.decode(takeReturned());
+    return takeReturnedString();
   }
 
   has(name: string): bool {

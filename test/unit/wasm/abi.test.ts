@@ -75,4 +75,27 @@ describe('HeaderMap', () => {
     expect(m.remove('b')).toBe(1);
     expect(m.toRecord()).toEqual({ 'x-a': '9', new: 'n' });
   });
+
+  it('keeps pseudo-headers in front, wherever they are added', () => {
+    const m = new HeaderMap([['a', '1'], [':path', '/x'], ['b', '2']]);
+    m.add(':method', 'GET');
+    expect(m.pairs()).toEqual([[':path', '/x'], [':method', 'GET'], ['a', '1'], ['b', '2']]);
+    expect(m.size).toBe(4);
+    expect([m.nameAt(1), m.valueAt(1), m.nameAt(2), m.valueAt(3)]).toEqual([':method', 'GET', 'a', '2']);
+  });
+
+  it('over(): lies over the owner\'s array, writing every change through (setPairs included)', () => {
+    const flat = ['host', 'h', 'x-a', '1', 'x-a', '2', 'y', '3'];
+    const m = HeaderMap.over(flat, [':path', '/p']);
+    expect(m.get('X-A')).toBe('1');
+    m.replace('x-a', '9');
+    m.add('Z', 'z');
+    m.remove('y');
+    m.replace(':path', '/q');
+    expect(flat).toEqual(['host', 'h', 'x-a', '9', 'z', 'z']);
+    expect(m.get(':path')).toBe('/q');
+    m.setPairs([[':path', '/r'], ['only', '1']]);
+    expect(flat).toEqual(['only', '1']);
+    expect(m.pairs()).toEqual([[':path', '/r'], ['only', '1']]);
+  });
 });

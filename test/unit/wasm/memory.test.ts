@@ -32,6 +32,31 @@ describe('GuestMemory', () => {
     expect(guest.string(PAGE - 2, 4)).toBeNull();
   });
 
+  it('remembers short strings by content, never by address', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const guest = new GuestMemory(memory, null);
+    const bytes = new Uint8Array(memory.buffer);
+    const put = (at: number, text: string): number => {
+      bytes.set(new TextEncoder().encode(text), at);
+      return text.length;
+    };
+    // The same address with new bytes, and the same bytes at another address.
+    expect(guest.string(0, put(0, 'user-agent'))).toBe('user-agent');
+    expect(guest.string(0, put(0, 'user-agenx'))).toBe('user-agenx');
+    expect(guest.string(64, put(64, 'user-agenx'))).toBe('user-agenx');
+    expect(guest.string(0, 4)).toBe('user');
+    // Many names (most slots collide at least once), each read twice: always its own text.
+    const names = Array.from({ length: 300 }, (_, i) => `x-header-${i}`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) expect(guest.string(128, put(128, name))).toBe(name);
+    }
+    // Non-ASCII short text is decoded as UTF-8, not remembered as latin1.
+    const n = new TextEncoder().encode('é').byteLength;
+    bytes.set(new TextEncoder().encode('é'), 256);
+    expect(guest.string(256, n)).toBe('é');
+    expect(guest.string(256, n)).toBe('é');
+  });
+
   it('returns strings into memory the allocator grew, ASCII or not', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
     let next = PAGE; // every allocation lands in a page that does not exist yet
