@@ -25,18 +25,23 @@ export class FilterRun {
    * untouched (nothing can buffer or answer there), and the caller may skip responseBody.
    */
   readonly filtersResponseBody: boolean;
+  /** Some filter has a request-body callback (when none has, the body may go upstream as it is). */
+  readonly filtersRequestBody: boolean;
   #finished = false;
 
   constructor(instances: readonly WasmInstance[], request: HostRequest) {
     const streams: HttpStream[] = [];
-    let bodies = false;
+    let requestBodies = false;
+    let responseBodies = false;
     for (const instance of instances) {
       const stream = instance.stream(request);
       streams.push(stream);
-      bodies ||= stream.handles(StreamCallback.ResponseBody);
+      requestBodies ||= stream.handles(StreamCallback.RequestBody);
+      responseBodies ||= stream.handles(StreamCallback.ResponseBody);
     }
     this.streams = streams;
-    this.filtersResponseBody = bodies;
+    this.filtersRequestBody = requestBodies;
+    this.filtersResponseBody = responseBodies;
   }
 
   /** The local response a filter (or a fault policy) produced, if any. */

@@ -4,8 +4,11 @@
  *   uWS handler ──► start(): onData attached at once (chunks queue while headers run)
  *       request headers through the chain ── may pause (proxy_continue_stream / timeout)
  *         LocalResponse ──► the filter's response goes to the client; nothing upstream
- *         Continue      ──► header/`:path`/`:method`/`:authority` changes applied,
- *                           dispatch upstream with the body as a chunked stream,
+ *         Continue      ──► header/`:path`/`:method`/`:authority` changes applied, then
+ *           no filter has a request-body callback, no chunk came yet (the usual case):
+ *                           the body takes the plain route's path (owner.forwardBody):
+ *                           the client's Content-Length kept, a one-chunk body sent whole
+ *           otherwise:      dispatch upstream with the body as a chunked stream,
  *                           each body chunk through the chain, released bytes forwarded
  *
  * The client's body is paused (uWS res.pause) while the headers phase is pending, so a
@@ -23,6 +26,12 @@ import { GatewayHostRequest } from './wasm-host.js';
 export interface FilteredOwner {
   /** Dispatch upstream with `ctx.body` as it is (null or a stream). */
   dispatchFiltered(ctx: RequestContext): void;
+  /**
+   * A body chunk on the plain route's path (no filter reads the body): the owner counts,
+   * limits, copies and dispatches it as it does for a route without filters. `declared`:
+   * the client's Content-Length, -1 for a chunked body.
+   */
+  forwardBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void;
   /** Answer with a response a filter produced. */
   respondLocal(ctx: RequestContext, response: LocalResponse): void;
   /** The body broke the size limit. */
@@ -45,6 +54,10 @@ export class FilteredRequest extends GatewayHostRequest {
   #queued: Queued[] | null = null;
   #paused = false;
   #stream: RequestBodyStream | null = null;
+  /** The body goes the plain route's way (owner.forwardBody), untouched by the chain. */
+  #plainBody = false;
+  /** The client's Content-Length (-1: chunked), for the plain way. */
+  #declared = -1;
 
   constructor(ctx: RequestContext, filters: readonly WasmInstance[], owner: FilteredOwner, maxBodyBytes: number) {
     super(ctx);
@@ -53,8 +66,10 @@ export class FilteredRequest extends GatewayHostRequest {
     this.#maxBody = maxBodyBytes;
   }
 
-  start(hasBody: boolean): void {
+  /** `declared`: the client's Content-Length, -1 for a chunked body. */
+  start(hasBody: boolean, declared: number): void {
     const ctx = this.ctx;
+    this.#declared = declared;
     if (hasBody) ctx.res.onData((chunk, isLast) => this.#onData(chunk, isLast));
     const verdict = this.run.requestHeaders(!hasBody);
     if (verdict instanceof Promise) {
@@ -80,6 +95,11 @@ export class FilteredRequest extends GatewayHostRequest {
       this.#owner.dispatchFiltered(ctx);
       return;
     }
+    if (this.#queued === null && !this.run.filtersRequestBody) {
+      // Dispatched with the first chunk, as on a plain route.
+      this.#plainBody = true;
+      return;
+    }
     const stream = new RequestBodyStream(ctx.res);
     this.#stream = stream;
     ctx.body = stream;
@@ -98,6 +118,10 @@ export class FilteredRequest extends GatewayHostRequest {
 
   #onData(chunk: ArrayBuffer, isLast: boolean): void {
     const ctx = this.ctx;
+    if (this.#plainBody) {
+      this.#owner.forwardBody(ctx, chunk, isLast, this.#declared);
+      return;
+    }
     if (ctx.finished) return;
     ctx.bytesIn += chunk.byteLength;
     if (this.#maxBody > 0 && ctx.bytesIn > this.#maxBody) {

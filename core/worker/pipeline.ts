@@ -193,7 +193,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     if (filters !== null) {
       const filtered = new FilteredRequest(ctx, filters, this, limits.maxBodyBytes);
       ctx.filtered = filtered;
-      filtered.start(hasBody);
+      filtered.start(hasBody, chunked ? -1 : declared);
       return;
     }
     if (!hasBody) {
@@ -280,6 +280,10 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   dispatchFiltered(ctx: RequestContext): void {
     // Filters may rewrite the body: it goes upstream chunked, without the client's length.
     this.#dispatch(ctx, -1, -1);
+  }
+
+  forwardBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {
+    this.#onBody(ctx, chunk, isLast, declared);
   }
 
   respondLocal(ctx: RequestContext, response: LocalResponse): void {

@@ -6,6 +6,7 @@
  * concurrent load the shared counter must be exact: every request gets a distinct count
  * and the counts are exactly 1..N.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { startGateway, type Gateway } from '../../helpers/gateway.js';
@@ -76,6 +77,22 @@ describe('example-headers through a gateway with 2 workers', () => {
     const echo = (await res.json()) as Echo;
     expect(echo.url).toBe('/orders?x=1');
     expect(echo.headers['x-team']).toBe('payments');
+  });
+
+  it('sends a body the filter does not read as a plain route does: the client\'s Content-Length, intact', async () => {
+    const small = Buffer.from('{"order":42}');
+    const big = Buffer.alloc(3 * 1024 * 1024, 'abcdefgh');
+    for (const body of [small, big]) {
+      const res = await fetch(`${gw.url}/f/orders`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      sent++;
+      expect(res.status).toBe(200);
+      const echo = (await res.json()) as Echo & { bodyLength: number; bodySha256: string };
+      expect(echo.headers['x-team']).toBe('payments');
+      expect(echo.headers['content-length']).toBe(String(body.length));
+      expect(echo.headers['transfer-encoding']).toBeUndefined();
+      expect(echo.bodyLength).toBe(body.length);
+      expect(echo.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+    }
   });
 
   it('leaves a route without a filter chain alone', async () => {
