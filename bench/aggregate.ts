@@ -55,6 +55,7 @@ export function aggregate(key: MeasurementKey, samples: readonly RunSample[]): M
     latency: samples.every((s) => s.requests === 0) ? NO_LATENCY : merged === null ? meanLatency(samples) : merged.totalCount === 0 ? NO_LATENCY : latencyOf(merged),
     percentileSource: merged === null ? PERCENTILE_SOURCES.driver : PERCENTILE_SOURCES.hdr,
     roundRps: samples.map((s) => s.rps),
+    ...(samples.every((s) => s.cpuUsPerRequest !== undefined) ? { roundCpuUs: samples.map((s) => s.cpuUsPerRequest ?? 0) } : {}),
   };
 }
 

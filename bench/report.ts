@@ -12,10 +12,14 @@
  * to the answer when not streamed) when it probed, and an
  * `AI targets` table checks the figures against the goals of the AI gateway (overhead
  * under 1 ms p99, TTFT overhead under 1 ms, at least 3x Portkey's throughput).
+ *
+ * Filter-cost scenarios (wasm-cost) get a `WASM filter cost` table: each gateway
+ * variant's cost against the no-filter gatehouse from paired rounds (filter-cost.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { FILTER_COST_HEADER, FILTER_COST_NOTE, filterCostRows } from './filter-cost.js';
 import type { BenchResult, MachineInfo, Measurement, TtftMeasurement } from './results.js';
 import { findScenario } from './scenarios/index.js';
 
@@ -231,6 +235,8 @@ export function formatText(result: BenchResult): string {
   }
   const goals = aiTargetRows(result);
   if (goals.length > 0) parts.push('', 'AI targets:', textTable(TARGET_HEADER, goals));
+  const cost = filterCostRows(result);
+  if (cost.length > 0) parts.push('', 'WASM filter cost:', FILTER_COST_NOTE, textTable(FILTER_COST_HEADER, cost));
   return `${parts.join('\n')}\n`;
 }
 
@@ -257,6 +263,8 @@ export function formatMarkdown(result: BenchResult): string {
   }
   const goals = aiTargetRows(result);
   if (goals.length > 0) parts.push('', '## AI targets', '', markdownTable(TARGET_HEADER, goals));
+  const cost = filterCostRows(result);
+  if (cost.length > 0) parts.push('', '## WASM filter cost', '', FILTER_COST_NOTE, '', markdownTable(FILTER_COST_HEADER, cost));
   return `${parts.join('\n')}\n`;
 }
 

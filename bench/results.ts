@@ -2,7 +2,8 @@
 
 /** `portkey` is Portkey's AI gateway, the competitor of the AI scenarios (nginx is for the others). */
 export const TARGETS = ['direct', 'gatehouse', 'nginx', 'portkey'] as const;
-export type TargetName = (typeof TARGETS)[number];
+/** `gatehouse+<variant>`: a gateway variant of a filter-cost scenario (scenarios/types.ts GatewayVariant). */
+export type TargetName = (typeof TARGETS)[number] | `gatehouse+${string}`;
 
 export const DRIVERS = ['autocannon', 'wrk'] as const;
 export type DriverName = (typeof DRIVERS)[number];
@@ -35,6 +36,11 @@ export interface RunSample {
   latency: Latency;
   /** hdr-histogram-js compressed base64 of latencies in µs, when the driver exposes raw values. */
   histogram: string | null;
+  /**
+   * CPU time the target's process used per response in this run (µs; all its threads),
+   * when the bench knows the process (gatehouse targets on Linux).
+   */
+  cpuUsPerRequest?: number;
 }
 
 export interface Measurement {
@@ -55,6 +61,8 @@ export interface Measurement {
   percentileSource: PercentileSource;
   /** Each round's rps, to show the spread. */
   roundRps: number[];
+  /** Each round's CPU µs per response of the target's process, when measured (see RunSample). */
+  roundCpuUs?: number[];
 }
 
 export interface SkippedTarget {

@@ -2,7 +2,11 @@
  * `npm run bench`: for each scenario, start the upstream in its own process (the echo
  * server, or the mock LLM for the AI scenarios), start every available target (direct,
  * gatehouse, and nginx — or Portkey for the AI scenarios), and measure them interleaved
- * (A B C A B C ...) so drift over the run (thermal, noisy neighbours) spreads evenly.
+ * (A B C, B C A, C A B, ...) so drift over the run (thermal, noisy neighbours) and the
+ * order within a round spread evenly. Gatehouse targets also report the CPU time their
+ * process used per request (process-cpu.ts).
+ * A filter-cost scenario (with `variants`, e.g. wasm-cost) starts one gatehouse per
+ * variant next to the plain one and measures them in the same interleaved rounds.
  * Then an optional fixed-rate pass at a fraction of the slowest target's max rps, so
  * the latency each proxy adds can be read at equal offered load, and for streamed AI
  * scenarios a time-to-first-token probe.
@@ -19,11 +23,13 @@ import type { TtftSample } from './drivers/ttft-types.js';
 import { latencyOf, mergeHistograms } from './histogram.js';
 import type { LoadJob } from './drivers/types.js';
 import { type CpuPlan, planCpus } from './pinning.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { hasCommand } from './processes.js';
 import { formatText, machineInfo, writeResult } from './report.js';
 import type { BenchResult, DriverName, Measurement, RunSample, SkippedTarget, TargetName, TtftMeasurement } from './results.js';
 import { findScenario, scenarios as allScenarios } from './scenarios/index.js';
 import type { Scenario } from './scenarios/types.js';
+import { gatewayPlan } from './targets/gateways.js';
 import { gatehouseUnavailable, startGatehouse } from './targets/gatehouse.js';
 import { startNginx } from './targets/nginx.js';
 import { portkeyUnavailable, startPortkey } from './targets/portkey.js';
@@ -72,16 +78,27 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
     log(`  ${target}: skipped (${reason})`);
     skipped.push({ scenario: s.name, target, reason });
   };
+  const failed = (target: TargetName, err: unknown): void => skip(target, `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
   const tryStart = async (target: TargetName, start: () => Promise<RunningTarget>): Promise<void> => {
     try {
       running.push(await start());
     } catch (err) {
-      skip(target, `failed to start: ${(err as Error).message.split('\n')[0] ?? ''}`);
+      failed(target, err);
     }
   };
   const notBuilt = gatehouseUnavailable();
-  if (notBuilt !== null) skip('gatehouse', notBuilt);
-  else await tryStart('gatehouse', () => startGatehouse(ctx));
+  const gateways = gatewayPlan(s);
+  if (notBuilt !== null) for (const g of gateways) skip(g.target, notBuilt);
+  else {
+    // A filter-cost scenario runs one gateway per variant, all up at once on the same
+    // cores (the rounds interleave, so only one is under load at a time). They start
+    // together and are measured in plan order, baseline first.
+    const started = await Promise.allSettled(gateways.map((g) => startGatehouse({ ...ctx, filters: g.filters }, g.target)));
+    started.forEach((r, i) => {
+      if (r.status === 'fulfilled') running.push(r.value);
+      else failed(gateways[i]?.target ?? 'gatehouse', r.reason);
+    });
+  }
   if (s.ai !== undefined) {
     // An LLM call has nothing for nginx to compare on; the competitor is Portkey's AI gateway.
     const missing = portkeyUnavailable();
@@ -90,7 +107,8 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
     else await tryStart('portkey', () => startPortkey(ctx));
     return running;
   }
-  if (!o.nginx) skip('nginx', '--no-nginx');
+  if (s.variants !== undefined) skip('nginx', 'filter-cost scenario: nginx runs no WASM filters, nothing to compare');
+  else if (!o.nginx) skip('nginx', '--no-nginx');
   else if (!hasCommand('nginx')) skip('nginx', 'nginx not on PATH');
   else await tryStart('nginx', () => startNginx(ctx));
   return running;
@@ -106,13 +124,31 @@ async function measureInterleaved(
 ): Promise<Map<TargetName, RunSample[]>> {
   const samples = new Map<TargetName, RunSample[]>(targets.map((t) => [t.name, []]));
   for (let round = 1; round <= o.rounds; round++) {
-    for (const t of targets) {
-      const sample = await runLoad(driver, jobFor(s, o, t, rate), loadCpus);
-      log(`  round ${round} ${t.name}${rate === null ? '' : ` @${Math.round(rate)}/s`}: ${Math.round(sample.rps)} rps, p99 ${sample.latency.p99}us`);
+    // Each round starts one target later (A B C, B C A, C A B, ...): no target is always
+    // the one measured right after another's load, or after the longest idle gap.
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + round - 1) % targets.length] as RunningTarget;
+      const sample = await measureOne(driver, jobFor(s, o, t, rate), loadCpus, t.pid);
+      const cpu = sample.cpuUsPerRequest === undefined ? '' : `, ${sample.cpuUsPerRequest.toFixed(2)} cpu-us/req`;
+      log(`  round ${round} ${t.name}${rate === null ? '' : ` @${Math.round(rate)}/s`}: ${Math.round(sample.rps)} rps, p99 ${sample.latency.p99}us${cpu}`);
       samples.get(t.name)?.push(sample);
     }
   }
   return samples;
+}
+
+/**
+ * One run. For a target with a known process, the warm-up runs on its own first, so the
+ * process's CPU time can be read around the measured run alone.
+ */
+async function measureOne(driver: DriverName, job: LoadJob, loadCpus: string | null, pid: number | undefined): Promise<RunSample> {
+  if (pid === undefined) return runLoad(driver, job, loadCpus);
+  if (job.warmupS > 0) await runLoad(driver, { ...job, durationS: job.warmupS, warmupS: 0 }, loadCpus);
+  const before = processCpuSeconds(pid);
+  const sample = await runLoad(driver, { ...job, warmupS: 0 }, loadCpus);
+  const after = processCpuSeconds(pid);
+  if (before !== null && after !== null && sample.requests > 0) sample.cpuUsPerRequest = ((after - before) * 1e6) / sample.requests;
+  return sample;
 }
 
 /**
@@ -169,7 +205,7 @@ async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skippe
   const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
   const targets: RunningTarget[] = [];
   try {
-    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir, filters: s.filters ?? [] };
+    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir };
     if (s.ai !== undefined) ctx.ai = s.ai;
     targets.push(...(await startTargets(s, o, ctx, skipped)));
     const out: Measurement[] = [];

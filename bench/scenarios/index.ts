@@ -6,11 +6,12 @@ import { scenario as response1m } from './response-1m.js';
 import { scenario as smallGet } from './small-get.js';
 import { scenario as sse } from './sse.js';
 import type { Scenario } from './types.js';
+import { scenario as wasmCost } from './wasm-cost.js';
 import { scenario as wasmHeaders } from './wasm-headers.js';
 import { scenario as wasmNone } from './wasm-none.js';
 import { scenario as wasmNoop } from './wasm-noop.js';
 
-export const scenarios: readonly Scenario[] = [smallGet, post1k, response1m, sse, wasmNone, wasmNoop, wasmHeaders, aiChat, aiChatStream];
+export const scenarios: readonly Scenario[] = [smallGet, post1k, response1m, sse, wasmNone, wasmNoop, wasmHeaders, wasmCost, aiChat, aiChatStream];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);

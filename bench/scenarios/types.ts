@@ -12,6 +12,20 @@ export interface AiScenario {
   readonly tokens: number;
 }
 
+/**
+ * One extra gateway of a filter-cost scenario: the same gatehouse, started as its own
+ * process with `filters` on its route, measured as target `gatehouse+<name>` in the same
+ * interleaved rounds as the plain `gatehouse` (the baseline, with the scenario's own
+ * `filters`, none for wasm-cost). The report states its cost against that baseline.
+ */
+export interface GatewayVariant {
+  /** Target suffix: non-empty, unique within the scenario. */
+  readonly name: string;
+  readonly filters: readonly BenchFilter[];
+  /** The goal: at most this % of the baseline's throughput lost (no verdict when absent). */
+  readonly maxCostPct?: number;
+}
+
 /** One macro-benchmark scenario: a single request shape driven at one target. */
 export interface Scenario {
   readonly name: string;
@@ -27,6 +41,11 @@ export interface Scenario {
   readonly duration: number;
   /** WASM filters the gateway target runs on its route (none when absent). */
   readonly filters?: readonly BenchFilter[];
+  /**
+   * Gateway variants measured next to the plain gatehouse (filter-cost scenarios). With
+   * variants, nginx is skipped: it runs no WASM filter, so it has nothing to compare.
+   */
+  readonly variants?: readonly GatewayVariant[];
   /** Present for the AI scenarios (mock LLM upstream, Portkey as the competitor). */
   readonly ai?: AiScenario;
 }

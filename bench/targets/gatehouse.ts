@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned } from '../pinning.js';
 import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
+import type { TargetName } from '../results.js';
 import { BENCH_MODEL } from '../upstreams/fast-llm.js';
 import { gatehouseAiConfig, gatehouseConfig, gatehouseFilterArgs } from './gatehouse-config.js';
 import type { RunningTarget, TargetContext } from './types.js';
@@ -16,8 +17,13 @@ export function gatehouseUnavailable(): string | null {
   return existsSync(GATEHOUSE_CLI) ? null : `${GATEHOUSE_CLI} not built (npm run build)`;
 }
 
-export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
-  const config = join(ctx.tmpDir, 'gatehouse.yaml');
+/**
+ * Starts one gateway process. `name` is the target it is measured as: `gatehouse`, or
+ * `gatehouse+<variant>` for a variant of a filter-cost scenario (its own config file, so
+ * several gateways can share the scenario's temp dir).
+ */
+export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gatehouse'): Promise<RunningTarget> {
+  const config = join(ctx.tmpDir, `${name}.yaml`);
   const filters = ctx.filters ?? [];
   await writeFile(config, ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL));
   const port = await freePort();
@@ -39,9 +45,11 @@ export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget>
     await waitForHttp(port, started.child);
   } catch (err) {
     await stopChild(started.child);
-    throw new Error(`gatehouse: ${(err as Error).message}\n${started.stderr.toString()}`);
+    throw new Error(`${name}: ${(err as Error).message}\n${started.stderr.toString()}`);
   }
-  const target: RunningTarget = { name: 'gatehouse', baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
+  const target: RunningTarget = { name, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
+  // taskset execs the gateway in its own process: the pid is the gateway's.
+  if (started.child.pid !== undefined) target.pid = started.child.pid;
   if (ctx.ai !== undefined) target.probe = { path: '/ttft/v1/chat/completions', headers: {} };
   return target;
 }

@@ -30,5 +30,7 @@ export interface RunningTarget {
   headers?: Readonly<Record<string, string>>;
   /** The TTFT probe's endpoint on this target (AI scenarios). */
   probe?: ProbeEndpoint;
+  /** The target's process, when its CPU time per request is to be measured. */
+  pid?: number;
   stop(): Promise<void>;
 }

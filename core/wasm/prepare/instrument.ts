@@ -26,6 +26,11 @@ export interface InstrumentOptions {
    * host can refuel (AssemblyScript builds use `_initialize` instead, which is refuelled).
    */
   readonly startFuel: number;
+  /**
+   * False: the same passes with an empty tick (the fuel global, exports and inlining stay,
+   * nothing is counted). Only the fuel micro-benchmark's baseline wants this.
+   */
+  readonly ticks?: boolean;
 }
 
 function findLoggerImport(module: binaryen.Module): string | null {
@@ -56,10 +61,12 @@ export function instrumentModule(wasm: Uint8Array, options: InstrumentOptions): 
         binaryen.i32,
         binaryen.none,
         [],
-        module.block(null, [
-          module.global.set(FUEL_GLOBAL, module.i32.sub(fuel(), module.i32.const(1))),
-          module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.unreachable()),
-        ]),
+        options.ticks === false
+          ? module.nop()
+          : module.block(null, [
+              module.global.set(FUEL_GLOBAL, module.i32.sub(fuel(), module.i32.const(1))),
+              module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.unreachable()),
+            ]),
       );
       // Inline the tick everywhere: it is tiny, and a call per loop iteration would cost more.
       binaryen.setAlwaysInlineMaxSize(32);

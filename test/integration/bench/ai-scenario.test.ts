@@ -5,28 +5,13 @@
  * and in the low-load probe, and the AI tables are there.
  * Portkey is a devDependency; were it missing, the run must say so instead of failing.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../../bench/results.js';
+import { describe, expect, it } from 'vitest';
+import { runBench } from './run-bench.js';
 import { portkeyUnavailable } from '../../../bench/targets/portkey.js';
-
-const RUNNER = fileURLToPath(new URL('../../../dist/bench/runner.js', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'gatehouse-ai-bench-'));
-
-afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('bench: ai-chat', () => {
   it('measures direct, gatehouse and portkey at max load and at a fixed rate', async () => {
-    const args = [RUNNER, '--scenario', 'ai-chat', '--duration', '1', '--rounds', '1', '--warmup', '0', '--connections', '8', '--ttft-requests', '10', '--out', out];
-    const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
-    const json = readdirSync(out).find((f) => f.endsWith('.json'));
-    expect(json).toBeDefined();
-    const result = JSON.parse(readFileSync(join(out, json!), 'utf8')) as BenchResult;
+    const { stdout, result } = await runBench(['--scenario', 'ai-chat', '--duration', '1', '--rounds', '1', '--warmup', '0', '--connections', '8', '--ttft-requests', '10'], 60_000);
 
     const portkeyMissing = portkeyUnavailable();
     const expected = portkeyMissing === null ? ['direct', 'gatehouse', 'portkey'] : ['direct', 'gatehouse'];

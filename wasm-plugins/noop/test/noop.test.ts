@@ -31,6 +31,23 @@ describe('noop', () => {
     expect(bare.request.headers['x-bench-agent']).toBe('none');
   });
 
+  it('with work spends that many loop iterations and reports their FNV-1a hash', async () => {
+    const work = 100_000;
+    let hash = 2166136261;
+    for (let i = 0; i < work; i++) hash = Math.imul(hash ^ (i & 0xff), 16777619) >>> 0;
+    const h = createHarness(wasm, { name: 'noop', config: { work } });
+    const r = await h.run(get('/x'));
+    expect(r.fault).toBeNull();
+    expect(r.request.headers['x-bench-work']).toBe(hash.toString(16));
+    // A budget too small for the loop ends it as a fuel fault, not a hang.
+    const starved = createHarness(wasm, { name: 'noop', config: { work }, limits: { fuelPerCallback: 10_000 } });
+    expect((await starved.run(get('/x'))).fault?.kind).toBe('fuel');
+  });
+
+  it('refuses a negative work', () => {
+    expect(() => createHarness(wasm, { name: 'noop', config: { work: -1 } })).toThrow(/rejected its configuration/);
+  });
+
   it('refuses a configuration that is not JSON', () => {
     expect(() => createHarness(wasm, { name: 'noop', config: 'not json' })).toThrow(/rejected its configuration/);
   });

@@ -1,0 +1,40 @@
+/**
+ * Which gatehouse processes a scenario runs: always `gatehouse` with the scenario's own
+ * filters, plus one `gatehouse+<variant>` per variant of a filter-cost scenario (all up
+ * at once, measured in the same interleaved rounds; see scenarios/wasm-cost.ts).
+ */
+import type { TargetName } from '../results.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { BenchFilter } from './gatehouse-config.js';
+
+export interface GatewaySpec {
+  readonly target: TargetName;
+  readonly filters: readonly BenchFilter[];
+}
+
+/** The baseline gateway of a filter-cost scenario: the variants' costs are measured against it. */
+export const BASELINE_GATEWAY = 'gatehouse' satisfies TargetName;
+
+/** Variant names end up in target names and config file names: keep them plain. */
+const VARIANT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+export function variantTarget(variant: string): TargetName {
+  return `gatehouse+${variant}`;
+}
+
+/** The variant name of a `gatehouse+<variant>` target, or null for any other target. */
+export function variantOf(target: string): string | null {
+  return target.startsWith('gatehouse+') ? target.slice('gatehouse+'.length) : null;
+}
+
+/** The gateways to start for `s`, baseline first; throws on a bad or repeated variant name. */
+export function gatewayPlan(s: Scenario): GatewaySpec[] {
+  const plan: GatewaySpec[] = [{ target: BASELINE_GATEWAY, filters: s.filters ?? [] }];
+  for (const v of s.variants ?? []) {
+    if (!VARIANT_NAME.test(v.name)) throw new Error(`scenario ${s.name}: variant name ${JSON.stringify(v.name)} must match ${String(VARIANT_NAME)}`);
+    const target = variantTarget(v.name);
+    if (plan.some((g) => g.target === target)) throw new Error(`scenario ${s.name}: variant ${v.name} is listed twice`);
+    plan.push({ target, filters: v.filters });
+  }
+  return plan;
+}
