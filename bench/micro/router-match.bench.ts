@@ -11,12 +11,12 @@
  * 10% regex paths, 10% header routes. Requests: one per route that hits it, plus 10%
  * misses (404), cycled in a fixed shuffled order.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NormalizedRoute } from '../../core/config/types.js';
 import { compileRouter } from '../../core/router/compile.js';
 import { Matcher, MatchResult } from '../../core/router/match.js';
 import { ROUTE_DEFAULTS } from '../../core/config/schema/route.js';
+import { microMain } from './cases.js';
 
 interface Req {
   method: string;
@@ -99,25 +99,16 @@ function runSize(size: number, iterations: number): void {
   );
 }
 
-function main(): void {
-  const args = process.argv.slice(2);
-  const itIndex = args.indexOf('--iterations');
-  const iterations = itIndex === -1 ? 2_000_000 : Number(args[itIndex + 1]);
-  const sizeArg = args.find((a, i) => !a.startsWith('--') && i !== itIndex + 1);
-  if (sizeArg !== undefined) {
-    runSize(Number(sizeArg), iterations);
-    return;
-  }
-  const self = fileURLToPath(import.meta.url);
-  console.log(`router-match: ${iterations} matches per size, node ${process.version}`);
-  console.log('routes | ns/op  | hits');
-  for (const size of SIZES) {
-    const line = execFileSync(process.execPath, [self, String(size), '--iterations', String(iterations)], {
-      encoding: 'utf8',
-    });
-    const r = JSON.parse(line) as { routes: number; nsPerOp: number; hits: number };
-    console.log(`${String(r.routes).padStart(6)} | ${r.nsPerOp.toFixed(1).padStart(6)} | ${r.hits}`);
-  }
-}
-
-main();
+microMain({
+  self: fileURLToPath(import.meta.url),
+  cases: SIZES.map(String),
+  defaultIterations: 2_000_000,
+  run: (size, iterations) => runSize(Number(size), iterations),
+  header: (iterations) => {
+    console.log(`router-match: ${iterations} matches per size, node ${process.version}`);
+    console.log('routes | ns/op  | hits');
+  },
+  report: (_size, r) => {
+    console.log(`${String(r['routes']).padStart(6)} | ${(r['nsPerOp'] as number).toFixed(1).padStart(6)} | ${String(r['hits'])}`);
+  },
+});

@@ -22,7 +22,6 @@
  *
  *   npm run build && node dist/bench/micro/wasm-fuel.bench.js [CASE] [--iterations N]
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SimpleHostRequest } from '../../core/wasm/host-request.js';
@@ -33,6 +32,7 @@ import { WasmMetrics } from '../../core/wasm/metrics.js';
 import { instrumentModule } from '../../core/wasm/prepare/instrument.js';
 import { contentHash, prepareModuleSync, type PreparedModule } from '../../core/wasm/prepare/prepare.js';
 import { SharedKv } from '../../core/shared/kv.js';
+import { microMain } from './cases.js';
 
 const NOOP_WASM = fileURLToPath(new URL('../../wasm-filters/noop.wasm', import.meta.url));
 
@@ -106,28 +106,21 @@ function runCase(name: Case, requested: number): void {
   console.log(JSON.stringify({ case: name, iterations, nsPerCycle: ns / iterations, generation: instance?.generation ?? 0 }));
 }
 
-function main(): void {
-  const args = process.argv.slice(2);
-  const itIndex = args.indexOf('--iterations');
-  const iterations = itIndex === -1 ? 300_000 : Number(args[itIndex + 1]);
-  const caseArg = args.find((a, i) => !a.startsWith('--') && i !== itIndex + 1);
-  if (caseArg !== undefined) {
-    if (!(CASES as readonly string[]).includes(caseArg)) throw new Error(`unknown case ${caseArg} (have: ${CASES.join(', ')})`);
-    runCase(caseArg as Case, iterations);
-    return;
-  }
-  const self = fileURLToPath(import.meta.url);
-  console.log(`wasm-fuel: ${iterations} request cycles per case, node ${process.version}`);
-  console.log('case            | ns/cycle | fuel overhead');
-  const results = new Map<string, number>();
-  for (const c of CASES) {
-    const line = execFileSync(process.execPath, [self, c, '--iterations', String(iterations)], { encoding: 'utf8' });
-    const r = JSON.parse(line) as { nsPerCycle: number };
-    results.set(c, r.nsPerCycle);
+const results = new Map<string, number>();
+microMain({
+  self: fileURLToPath(import.meta.url),
+  cases: CASES,
+  defaultIterations: 300_000,
+  run: runCase,
+  header: (iterations) => {
+    console.log(`wasm-fuel: ${iterations} request cycles per case, node ${process.version}`);
+    console.log('case            | ns/cycle | fuel overhead');
+  },
+  report: (c, r) => {
+    const ns = r['nsPerCycle'] as number;
+    results.set(c, ns);
     const base = c.endsWith('/fuel') ? results.get(c.replace('/fuel', '/no-fuel')) : undefined;
-    const overhead = base === undefined ? '' : `${(r.nsPerCycle - base).toFixed(0)} ns (${(((r.nsPerCycle - base) / base) * 100).toFixed(1)}%)`;
-    console.log(`${c.padEnd(15)} | ${r.nsPerCycle.toFixed(0).padStart(8)} | ${overhead}`);
-  }
-}
-
-main();
+    const overhead = base === undefined ? '' : `${(ns - base).toFixed(0)} ns (${(((ns - base) / base) * 100).toFixed(1)}%)`;
+    console.log(`${c.padEnd(15)} | ${ns.toFixed(0).padStart(8)} | ${overhead}`);
+  },
+});
