@@ -16,10 +16,10 @@
  */
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { pathToFileURL } from 'node:url';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { echoBody, sendChunkedBytes, sendEvents, sendFixedBytes } from './echo-streams.js';
 import { listenApp, loadUws, type ListeningApp } from './uws.js';
+import { runIfEntry, serveUntilSignal } from './serve-cli.js';
 
 export interface EchoServerOptions {
   host?: string;
@@ -179,18 +179,7 @@ async function main(args: readonly string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${portText}`);
   const host = readFlag(args, '--host');
   const server = await startEchoServer(host === undefined ? { port } : { port, host });
-  process.stdout.write(`listening ${server.port}\n`);
-  const stop = (): void => {
-    server.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  serveUntilSignal(server);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main);

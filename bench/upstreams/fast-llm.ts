@@ -19,11 +19,11 @@
  * CLI: `node dist/bench/upstreams/fast-llm.js --port N [--host H] [--tokens 20] [--ttft-ms 0]
  *       [--token-delay-ms 0] [--probe-ttft-ms 20] [--probe-token-delay-ms 2]` prints `listening <port>`.
  */
-import { pathToFileURL } from 'node:url';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { errorBody, openAiBody, openAiFrames } from './mock-llm/formats.js';
 import { answer, type MockChat } from './mock-llm/scenario.js';
 import { listenApp, loadUws, type ListeningApp } from './uws.js';
+import { runIfEntry, serveUntilSignal } from './serve-cli.js';
 
 /** The user message of the AI scenarios (9 words = 9 prompt tokens by the mock's rule). */
 export const BENCH_PROMPT = 'Say hello to the gateway in a few words.';
@@ -189,18 +189,7 @@ async function main(args: readonly string[]): Promise<void> {
   set('probeTokenDelayMs', '--probe-token-delay-ms');
   if ((opts.tokens ?? 20) < 1) throw new Error('--tokens must be at least 1');
   const server = await startFastLlm(opts);
-  process.stdout.write(`listening ${server.port}\n`);
-  const stop = (): void => {
-    server.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  serveUntilSignal(server);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main);

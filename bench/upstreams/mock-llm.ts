@@ -23,7 +23,6 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { checkAuth } from './mock-llm/auth.js';
 import { AZURE_FILTER_FRAME, azureRejects } from './mock-llm/azure.js';
 import { MOCK_AWS_ACCESS_KEY_ID, MOCK_AWS_SECRET_ACCESS_KEY, bedrockBody, bedrockError, bedrockFrames, readBedrockChat } from './mock-llm/bedrock.js';
@@ -38,6 +37,7 @@ import { mockRoute } from './mock-llm/routes.js';
 import type { MockRoute } from './mock-llm/routes.js';
 import { DEFAULT_REPLY, answer, wordCount } from './mock-llm/scenario.js';
 import type { MockAnswer, MockChat } from './mock-llm/scenario.js';
+import { runIfEntry, serveUntilSignal } from './serve-cli.js';
 
 export { DEFAULT_REPLY, TOOL_CALL_TOKENS, replyTokens, wordCount } from './mock-llm/scenario.js';
 export { MOCK_AWS_ACCESS_KEY_ID, MOCK_AWS_SECRET_ACCESS_KEY } from './mock-llm/bedrock.js';
@@ -378,17 +378,7 @@ async function main(args: readonly string[]): Promise<void> {
   const delay = readFlag(args, '--token-delay-ms');
   if (delay !== undefined) opts.tokenDelayMs = Number(delay);
   const server = await startMockLlm(opts);
-  process.stdout.write(`listening ${server.port}\n`);
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  serveUntilSignal(server);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfEntry(import.meta.url, main);
