@@ -63,11 +63,6 @@ export class HeaderMap {
     return (k < p ? this.#pseudo[k] : this.#flat[k - p]) as string;
   }
 
-  /** add() for a name the caller knows is lower-case already (uWS hands names lower-cased). */
-  addLower(name: string, value: string): void {
-    this.#listFor(name).push(name, value);
-  }
-
   /** First value for `name`, or undefined. */
   get(name: string): string | undefined {
     const key = name.toLowerCase();
