@@ -117,7 +117,13 @@ export class HttpStream {
 
   /** Whether the guest runs `cb` in this request (false once it is bypassed). */
   handles(cb: StreamCallback): boolean {
-    return !this.#bypass && this.#vm !== null && this.#vm.hasCallback(cb);
+    return this.#guestFor(cb) !== null;
+  }
+
+  /** The VM that runs `cb` for this request, or null (bypassed, or the guest lacks it). */
+  #guestFor(cb: StreamCallback): StreamVm | null {
+    const vm = this.#vm;
+    return this.#bypass || vm === null || !vm.hasCallback(cb) ? null : vm;
   }
 
   /** The body buffer a hostcall sees in this stream. */
@@ -203,8 +209,8 @@ export class HttpStream {
 
   #headers(cb: StreamCallback, stream: StreamType, map: number, eos: boolean): Verdict | Promise<Verdict> {
     if (this.localResponse !== null) return Verdict.LocalResponse;
-    const vm = this.#vm;
-    if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
+    const vm = this.#guestFor(cb);
+    if (vm === null) return Verdict.Continue;
     let action: Action;
     try {
       action = vm.callStream(this, cb, this.#count(map as MapType), eos);
@@ -226,8 +232,8 @@ export class HttpStream {
       return Verdict.LocalResponse;
     }
     body.bytes = concat(body.bytes, chunk);
-    const vm = this.#vm;
-    if (this.#bypass || vm === null || !vm.hasCallback(cb)) {
+    const vm = this.#guestFor(cb);
+    if (vm === null) {
       body.release();
       return Verdict.Continue;
     }
@@ -246,8 +252,8 @@ export class HttpStream {
 
   #trailers(cb: StreamCallback, map: number): Verdict {
     if (this.localResponse !== null) return Verdict.LocalResponse;
-    const vm = this.#vm;
-    if (this.#bypass || vm === null || !vm.hasCallback(cb)) return Verdict.Continue;
+    const vm = this.#guestFor(cb);
+    if (vm === null) return Verdict.Continue;
     try {
       vm.callStream(this, cb, this.#count(map as MapType), false);
     } catch (err) {
