@@ -7,18 +7,10 @@ import { ERR_NO_ROOT, ERR_UNKNOWN_CONTEXT } from "./errors";
 import { RootFactory, registry, roots, streams } from "./registry";
 import { Action } from "./types";
 
-// The host calls one request's callbacks back to back (headers, then log/done/delete):
-// remembering the last context found saves a hash lookup per callback.
-let lastId: u32 = 0;
-let lastStream: HttpContext | null = null;
-
+// Live http contexts sit in a slot table (registry.ts): a lookup is an array read.
 function stream(id: u32): HttpContext {
-  if (id == lastId && lastStream !== null) return changetype<HttpContext>(lastStream);
   if (!streams.has(id)) abort(ERR_UNKNOWN_CONTEXT);
-  const found = streams.get(id);
-  lastId = id;
-  lastStream = found;
-  return found;
+  return streams.get(id);
 }
 
 // Nearly every request has the same parent: the plugin's one root context.
@@ -32,13 +24,6 @@ function root(id: u32): RootContext {
   lastRootId = id;
   lastRoot = found;
   return found;
-}
-
-function forget(id: u32): void {
-  if (id == lastId) {
-    lastId = 0;
-    lastStream = null;
-  }
 }
 
 export function proxy_abi_version_0_2_1(): void {}
@@ -55,8 +40,6 @@ export function proxy_on_context_create(id: u32, parent: u32): void {
   }
   const created = root(parent).createHttpContext(id);
   streams.set(id, created);
-  lastId = id;
-  lastStream = created;
 }
 
 export function proxy_on_vm_start(root: u32, size: u32): bool {
@@ -101,22 +84,19 @@ export function proxy_on_http_call_response(id: u32, token: u32, headers: u32, b
 }
 
 export function proxy_on_log(id: u32): void {
-  if (id == lastId && lastStream !== null) changetype<HttpContext>(lastStream).onLog();
-  else if (streams.has(id)) stream(id).onLog();
+  if (streams.has(id)) streams.get(id).onLog();
 }
 
 export function proxy_on_done(id: u32): bool {
-  if (id == lastId && lastStream !== null) return changetype<HttpContext>(lastStream).onDone();
-  if (streams.has(id)) return stream(id).onDone();
+  if (streams.has(id)) return streams.get(id).onDone();
   if (roots.has(id)) return roots.get(id).onDone();
   return true;
 }
 
 export function proxy_on_delete(id: u32): void {
-  if ((id == lastId && lastStream !== null) || streams.has(id)) {
-    stream(id).onDelete();
+  if (streams.has(id)) {
+    streams.get(id).onDelete();
     streams.delete(id);
-    forget(id);
   } else if (roots.has(id)) {
     roots.get(id).onDelete();
     roots.delete(id);
