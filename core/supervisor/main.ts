@@ -27,6 +27,7 @@ import { HealthChecker } from '../proxy/health/active.js';
 import { MetricsCollector } from './metrics-collector.js';
 import { HEARTBEAT_INTERVAL_MS, checkHeartbeat, heartbeatAnswered, newWorkerSlot, occupySlot, type WorkerSlot } from './worker-slot.js';
 import { renderPrometheus, type GatewayFacts } from '../observe/prometheus.js';
+import { applyGatewayV8Flags } from './v8-flags.js';
 
 export interface SupervisorOptions {
   configPath: string | null;
@@ -157,6 +158,7 @@ export class Supervisor {
 
   /** Builds the first config and starts the workers. Rejects with every config error. */
   async start(): Promise<void> {
+    applyGatewayV8Flags();
     const built = await this.#build(1);
     if (!built.ok) throw new ConfigRejectedError(built.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
     this.#adopt(built.normalized, built.compiled);
