@@ -11,7 +11,10 @@
  *
  * When no filter in the chain has a response-body callback, the body takes the plain path.
  *
- * Routes without filters never create one, so the plain path carries no filter checks.
+ * Routes without filters never create one, so the plain path carries no filter checks;
+ * nor do routes whose filters cannot see the response (FilterRun.filtersResponse: no
+ * response, log or done callback in the chain, e.g. a filter that only edits request
+ * headers), whose responses take the plain path whole.
  */
 import type { FilteredRequest } from '../worker/filtered-request.js';
 import type { RequestContext } from '../worker/context.js';

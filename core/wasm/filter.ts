@@ -27,21 +27,29 @@ export class FilterRun {
   readonly filtersResponseBody: boolean;
   /** Some filter has a request-body callback (when none has, the body may go upstream as it is). */
   readonly filtersRequestBody: boolean;
+  /**
+   * Some filter may look at the upstream response (HttpStream.seesResponse). When none
+   * may, the response is proxied as on a route without filters: no response phases.
+   */
+  readonly filtersResponse: boolean;
   #finished = false;
 
   constructor(instances: readonly WasmInstance[], request: HostRequest) {
     const streams: HttpStream[] = [];
     let requestBodies = false;
     let responseBodies = false;
+    let responses = false;
     for (const instance of instances) {
       const stream = instance.stream(request);
       streams.push(stream);
       requestBodies ||= stream.handles(StreamCallback.RequestBody);
       responseBodies ||= stream.handles(StreamCallback.ResponseBody);
+      responses ||= stream.seesResponse();
     }
     this.streams = streams;
     this.filtersRequestBody = requestBodies;
     this.filtersResponseBody = responseBodies;
+    this.filtersResponse = responses;
   }
 
   /** The local response a filter (or a fault policy) produced, if any. */

@@ -27,6 +27,8 @@ export interface StreamVm {
   readonly alive: boolean;
   readonly limits: WasmLimits;
   hasCallback(cb: StreamCallback): boolean;
+  /** The guest runs proxy_on_log or proxy_on_done (either may read the response). */
+  hasEndCallback(): boolean;
   /**
    * Run one request-phase callback for this stream (`n`: header count or body size).
    * Throws GuestFault when the guest faults.
@@ -118,6 +120,16 @@ export class HttpStream {
   /** Whether the guest runs `cb` in this request (false once it is bypassed). */
   handles(cb: StreamCallback): boolean {
     return this.#guestFor(cb) !== null;
+  }
+
+  /**
+   * Whether the guest may look at the upstream response in this request: a response
+   * callback, or proxy_on_log / proxy_on_done (which may read response headers).
+   */
+  seesResponse(): boolean {
+    const vm = this.#vm;
+    if (this.#bypass || vm === null) return false;
+    return vm.hasCallback(StreamCallback.ResponseHeaders) || vm.hasCallback(StreamCallback.ResponseBody) || vm.hasCallback(StreamCallback.ResponseTrailers) || vm.hasEndCallback();
   }
 
   /** The VM that runs `cb` for this request, or null (bypassed, or the guest lacks it). */

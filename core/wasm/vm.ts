@@ -154,6 +154,10 @@ export class GuestVm implements HostcallHost, StreamVm {
     return this.#cb.stream[cb] !== null;
   }
 
+  hasEndCallback(): boolean {
+    return this.#cb.onLog !== null || this.#cb.onDone !== null;
+  }
+
   /** The hot path: one guest call with no closure (a closure per call cost GC on every request). */
   callStream(stream: HttpStream, cb: StreamCallback, n: number, eos: boolean): Action {
     const fn = this.#cb.stream[cb];

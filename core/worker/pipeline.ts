@@ -271,7 +271,9 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
         headersTimeout: readTimeout,
         bodyTimeout: readTimeout,
       },
-      ctx.filtered === null ? new ProxyExchange(ctx, this, index) : new FilteredExchange(ctx, this, index, ctx.filtered),
+      // A chain that cannot see the response (no response, log or done callback) leaves it
+      // to the plain exchange: nothing of the response phases runs for it.
+      ctx.filtered === null || !ctx.filtered.run.filtersResponse ? new ProxyExchange(ctx, this, index) : new FilteredExchange(ctx, this, index, ctx.filtered),
     );
   }
 
