@@ -5,8 +5,9 @@
  * (A B C, B C A, C A B, ...) so drift over the run (thermal, noisy neighbours) and the
  * order within a round spread evenly. Gatehouse targets also report the CPU time their
  * process used per request (process-cpu.ts).
- * A filter-cost scenario (with `variants`, e.g. wasm-cost) starts one gatehouse per
- * variant next to the plain one and measures them in the same interleaved rounds.
+ * A filter-cost scenario (with `variants`, e.g. wasm-cost) starts one gatehouse with a
+ * route per variant next to the plain route and measures them in the same interleaved
+ * rounds.
  * Then an optional fixed-rate pass at a fraction of the slowest target's max rps, so
  * the latency each proxy adds can be read at equal offered load, and for streamed AI
  * scenarios a time-to-first-token probe.
@@ -30,7 +31,7 @@ import type { BenchResult, DriverName, Measurement, RunSample, SkippedTarget, Ta
 import { findScenario, scenarios as allScenarios } from './scenarios/index.js';
 import type { Scenario } from './scenarios/types.js';
 import { gatewayPlan } from './targets/gateways.js';
-import { gatehouseUnavailable, startGatehouse } from './targets/gatehouse.js';
+import { gatehouseUnavailable, startFilterCostGatehouse, startGatehouse } from './targets/gatehouse.js';
 import { startNginx } from './targets/nginx.js';
 import { portkeyUnavailable, startPortkey } from './targets/portkey.js';
 import type { RunningTarget, TargetContext } from './targets/types.js';
@@ -89,16 +90,14 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
   const notBuilt = gatehouseUnavailable();
   const gateways = gatewayPlan(s);
   if (notBuilt !== null) for (const g of gateways) skip(g.target, notBuilt);
-  else {
-    // A filter-cost scenario runs one gateway per variant, all up at once on the same
-    // cores (the rounds interleave, so only one is under load at a time). They start
-    // together and are measured in plan order, baseline first.
-    const started = await Promise.allSettled(gateways.map((g) => startGatehouse({ ...ctx, filters: g.filters }, g.target)));
-    started.forEach((r, i) => {
-      if (r.status === 'fulfilled') running.push(r.value);
-      else failed(gateways[i]?.target ?? 'gatehouse', r.reason);
-    });
-  }
+  else if (s.variants !== undefined) {
+    // A filter-cost scenario: one gateway, a route per variant (targets/gatehouse.ts).
+    try {
+      running.push(...(await startFilterCostGatehouse(ctx, gateways)));
+    } catch (err) {
+      for (const g of gateways) failed(g.target, err);
+    }
+  } else await tryStart('gatehouse', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }));
   if (s.ai !== undefined) {
     // An LLM call has nothing for nginx to compare on; the competitor is Portkey's AI gateway.
     const missing = portkeyUnavailable();

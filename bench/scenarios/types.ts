@@ -13,13 +13,13 @@ export interface AiScenario {
 }
 
 /**
- * One extra gateway of a filter-cost scenario: the same gatehouse, started as its own
- * process with `filters` on its route, measured as target `gatehouse+<name>` in the same
- * interleaved rounds as the plain `gatehouse` (the baseline, with the scenario's own
- * `filters`, none for wasm-cost). The report states its cost against that baseline.
+ * One variant of a filter-cost scenario: a route of its own (`/<name>`) with `filters` on
+ * it, in the same gatehouse process as the baseline route (`/none`, with the scenario's
+ * own `filters`, none for wasm-cost), measured as target `gatehouse+<name>` in the same
+ * interleaved rounds as the baseline (`gatehouse`). The report states its cost against it.
  */
 export interface GatewayVariant {
-  /** Target suffix: non-empty, unique within the scenario. */
+  /** Target suffix and route: non-empty, unique within the scenario, not `none` (the baseline's route). */
   readonly name: string;
   readonly filters: readonly BenchFilter[];
   /** The goal: at most this % of the baseline's throughput lost (no verdict when absent). */

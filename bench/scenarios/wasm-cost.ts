@@ -2,15 +2,18 @@ import type { Scenario } from './types.js';
 
 /**
  * What a WASM filter costs, measured so it can be quoted (issue 3): wasm-none's request
- * through three gateways up at once — no filter (`gatehouse`, the baseline), one no-op
- * filter (`gatehouse+noop`) and the header filter (`gatehouse+headers`) — measured in the
- * same interleaved rounds. Running wasm-none, wasm-noop and wasm-headers one after another
- * lets machine drift between scenarios (±5-10 % here) pass for filter cost; here each
- * variant's round i is compared with the baseline's round i, minutes apart at most.
+ * through one gateway with three routes — no filter (`gatehouse`, the baseline, on
+ * `/none`), one no-op filter (`gatehouse+noop`, on `/noop`) and the header filter
+ * (`gatehouse+headers`, on `/headers`) — measured in the same interleaved rounds.
+ * Running wasm-none, wasm-noop and wasm-headers one after another lets machine drift
+ * between scenarios (±5-10 % here) pass for filter cost; here each variant's round i is
+ * compared with the baseline's round i, minutes apart at most. One process for all three
+ * keeps what differs between processes (heap, JIT decisions, code layout: up to 30 %
+ * apart on the bench VM) out of the comparison.
  */
 export const scenario: Scenario = {
   name: 'wasm-cost',
-  description: 'GET /hello through gatehouse with no filter, a no-op WASM filter and a header filter, interleaved (filter cost)',
+  description: 'GET /hello through one gatehouse on a route with no filter, one with a no-op WASM filter and one with a header filter, interleaved (filter cost)',
   method: 'GET',
   path: '/hello',
   headers: { 'x-bench-a': 'alpha' },

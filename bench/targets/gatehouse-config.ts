@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { type GatewaySpec, variantRoute } from './gateways.js';
 
 /** A WASM filter a scenario puts on the gateway's catch-all route. */
 export interface BenchFilter {
@@ -25,13 +26,35 @@ export function gatehouseConfig(upstreamPort: number, filters: readonly BenchFil
     '        paths: ["/"]',
     '        strip_path: false',
   ];
-  if (filters.length > 0) {
-    lines.push('filter_chains:', '  - name: bench', '    route: all', '    filters:');
-    for (const f of filters) {
-      lines.push(`      - name: ${JSON.stringify(f.name)}`);
-      if (f.config !== undefined) lines.push(`        config: ${JSON.stringify(f.config)}`);
-    }
+  if (filters.length > 0) lines.push('filter_chains:', ...filterChain('bench', 'all', filters));
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** One `filter_chains` entry on `route`. */
+function filterChain(name: string, route: string, filters: readonly BenchFilter[]): string[] {
+  const lines = [`  - name: ${name}`, `    route: ${route}`, '    filters:'];
+  for (const f of filters) {
+    lines.push(`      - name: ${JSON.stringify(f.name)}`);
+    if (f.config !== undefined) lines.push(`        config: ${JSON.stringify(f.config)}`);
   }
+  return lines;
+}
+
+/**
+ * The config of a filter-cost scenario's one gateway: a route per target of the plan
+ * (`/none` for the baseline, `/<variant>` for each variant, the path kept), each variant's
+ * route with its own filter chain. Every route has a prefix of its own, so the router does
+ * the same work for each.
+ */
+export function gatehouseVariantsConfig(upstreamPort: number, plan: readonly GatewaySpec[]): string {
+  const lines = ['_format_version: "3.0"', 'services:', '  - name: echo', `    url: http://127.0.0.1:${upstreamPort}`, '    routes:'];
+  for (const g of plan) {
+    const route = variantRoute(g.target);
+    lines.push(`      - name: ${route}`, `        paths: ["/${route}"]`, '        strip_path: false');
+  }
+  const chains = plan.filter((g) => g.filters.length > 0).flatMap((g) => filterChain(`chain-${variantRoute(g.target)}`, variantRoute(g.target), g.filters));
+  if (chains.length > 0) lines.push('filter_chains:', ...chains);
   lines.push('');
   return lines.join('\n');
 }

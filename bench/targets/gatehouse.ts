@@ -6,7 +6,8 @@ import { pinned } from '../pinning.js';
 import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
 import type { TargetName } from '../results.js';
 import { BENCH_MODEL } from '../upstreams/fast-llm.js';
-import { gatehouseAiConfig, gatehouseConfig, gatehouseFilterArgs } from './gatehouse-config.js';
+import { type BenchFilter, gatehouseAiConfig, gatehouseConfig, gatehouseFilterArgs, gatehouseVariantsConfig } from './gatehouse-config.js';
+import { type GatewaySpec, variantRoute } from './gateways.js';
 import type { RunningTarget, TargetContext } from './types.js';
 
 /** dist/tools/cli/index.js, next to dist/bench/targets/ once built. */
@@ -17,15 +18,17 @@ export function gatehouseUnavailable(): string | null {
   return existsSync(GATEHOUSE_CLI) ? null : `${GATEHOUSE_CLI} not built (npm run build)`;
 }
 
-/**
- * Starts one gateway process. `name` is the target it is measured as: `gatehouse`, or
- * `gatehouse+<variant>` for a variant of a filter-cost scenario (its own config file, so
- * several gateways can share the scenario's temp dir).
- */
-export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gatehouse'): Promise<RunningTarget> {
+/** A gateway process the bench started. */
+interface GatewayProcess {
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and waits for it to answer. */
+async function launchGatehouse(ctx: TargetContext, name: string, configYaml: string, filters: readonly BenchFilter[]): Promise<GatewayProcess> {
   const config = join(ctx.tmpDir, `${name}.yaml`);
-  const filters = ctx.filters ?? [];
-  await writeFile(config, ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL));
+  await writeFile(config, configYaml);
   const port = await freePort();
   const [cmd, args] = pinned(ctx.cpus, process.execPath, [
     GATEHOUSE_CLI,
@@ -47,9 +50,36 @@ export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gat
     await stopChild(started.child);
     throw new Error(`${name}: ${(err as Error).message}\n${started.stderr.toString()}`);
   }
-  const target: RunningTarget = { name, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopChild(started.child) };
   // taskset execs the gateway in its own process: the pid is the gateway's.
-  if (started.child.pid !== undefined) target.pid = started.child.pid;
+  return { port, pid: started.child.pid, stop: () => stopChild(started.child) };
+}
+
+/** Starts the gateway measured as `gatehouse`, with `ctx.filters` (if any) on its catch-all route. */
+export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gatehouse'): Promise<RunningTarget> {
+  const filters = ctx.filters ?? [];
+  const yaml = ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL);
+  const gw = await launchGatehouse(ctx, name, yaml, filters);
+  const target: RunningTarget = { name, baseUrl: `http://127.0.0.1:${gw.port}`, stop: gw.stop };
+  if (gw.pid !== undefined) target.pid = gw.pid;
   if (ctx.ai !== undefined) target.probe = { path: '/ttft/v1/chat/completions', headers: {} };
   return target;
+}
+
+/**
+ * The gateway of a filter-cost scenario: one process with a route per target of `plan`
+ * (gatehouse-config.ts), returned as one target per route. They share the process, so its
+ * CPU time read around one target's run is that route's (the rounds load one at a time),
+ * and what differs between the targets is the filter chain alone: not the process's heap,
+ * JIT state or code layout, which differ from one process to the next by more than the
+ * costs being measured. Stopping any of them stops the process once.
+ */
+export async function startFilterCostGatehouse(ctx: TargetContext, plan: readonly GatewaySpec[]): Promise<RunningTarget[]> {
+  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters));
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => (stopped ??= gw.stop());
+  return plan.map((g) => {
+    const target: RunningTarget = { name: g.target, baseUrl: `http://127.0.0.1:${gw.port}/${variantRoute(g.target)}`, stop };
+    if (gw.pid !== undefined) target.pid = gw.pid;
+    return target;
+  });
 }

@@ -1,14 +1,15 @@
 /**
  * The filter-cost bench end to end: `node dist/bench/runner.js --scenario wasm-cost` for two
- * 1-second rounds. The runner starts one gateway per variant next to the plain one (each
- * answers every request, so each ran with its filter chain loaded), measures them in the
- * same rounds, skips nginx with its reason, and prints the cost table from paired rounds.
+ * 1-second rounds. The runner starts one gateway with a route per variant next to the plain
+ * route (every target answers every request, so the config with its filter chains loaded),
+ * measures them in the same rounds, each with the gateway process's CPU time, skips nginx
+ * with its reason, and prints the cost table from paired rounds.
  */
 import { describe, expect, it } from 'vitest';
 import { runBench } from './run-bench.js';
 
 describe('bench: wasm-cost', () => {
-  it('measures one gateway per variant, interleaved, and states each one’s cost', async () => {
+  it('measures a route per variant of one gateway, interleaved, and states each one’s cost', async () => {
     const { stdout, result } = await runBench(['--scenario', 'wasm-cost', '--duration', '1', '--rounds', '2', '--warmup', '0', '--connections', '4', '--load-fraction', '0'], 30_000);
 
     const measured = result.measurements.filter((m) => m.scenario === 'wasm-cost' && m.mode === 'max');
@@ -17,7 +18,7 @@ describe('bench: wasm-cost', () => {
       expect(m.roundRps, m.target).toHaveLength(2);
       expect(m.requests, m.target).toBeGreaterThan(0);
       expect(m.errors + m.non2xx, `${m.target} failures`).toBe(0);
-      // Each gateway's own CPU time per request (its process, read from /proc); none for direct.
+      // The gateway process's CPU time per request (read from /proc around each run); none for direct.
       if (m.target === 'direct') expect(m.roundCpuUs).toBeUndefined();
       else for (const us of m.roundCpuUs ?? [Number.NaN, Number.NaN]) expect(us, m.target).toBeGreaterThan(0);
     }

@@ -1,10 +1,12 @@
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { filterCostRows, pairedCost } from '../../../bench/filter-cost.js';
 import { formatMarkdown, formatText, maxLoadRows } from '../../../bench/report.js';
 import type { BenchResult, Measurement } from '../../../bench/results.js';
 import { findScenario } from '../../../bench/scenarios/index.js';
 import type { Scenario } from '../../../bench/scenarios/types.js';
-import { gatewayPlan, variantOf, variantTarget } from '../../../bench/targets/gateways.js';
+import { gatewayPlan, variantOf, variantRoute, variantTarget } from '../../../bench/targets/gateways.js';
+import { gatehouseVariantsConfig } from '../../../bench/targets/gatehouse-config.js';
 
 function measurement(target: Measurement['target'], roundRps: number[], extra: Partial<Measurement> = {}): Measurement {
   const rps = roundRps.reduce((sum, r) => sum + r, 0) / roundRps.length;
@@ -168,7 +170,7 @@ describe('WASM filter cost table', () => {
 });
 
 describe('gateway variants', () => {
-  it('runs wasm-cost as the plain gatehouse plus one gateway per variant, each with its filters', () => {
+  it('runs wasm-cost as the plain gatehouse plus one target per variant, each with its filters', () => {
     const s = findScenario('wasm-cost');
     expect(s).toMatchObject({ method: 'GET', path: '/hello', headers: { 'x-bench-a': 'alpha' }, connections: 50 });
     expect(gatewayPlan(s!)).toEqual([
@@ -199,5 +201,26 @@ describe('gateway variants', () => {
     expect(() => gatewayPlan({ ...base, variants: [{ name: '', filters: [] }] })).toThrow(/variant name ""/);
     expect(() => gatewayPlan({ ...base, variants: [{ name: 'a/b', filters: [] }] })).toThrow(/variant name "a\/b"/);
     expect(() => gatewayPlan({ ...base, variants: [{ name: 'a', filters: [] }, { name: 'a', filters: [] }] })).toThrow(/variant a is listed twice/);
+    expect(() => gatewayPlan({ ...base, variants: [{ name: 'none', filters: [] }] })).toThrow(/variant name none is the baseline's/);
+  });
+
+  it('puts every target of a filter-cost scenario on a route of one gateway, the filters on the variants\' routes', () => {
+    const plan = gatewayPlan(findScenario('wasm-cost')!);
+    expect(plan.map((g) => variantRoute(g.target))).toEqual(['none', 'noop', 'headers']);
+    const config = parseYaml(gatehouseVariantsConfig(19001, plan)) as {
+      services: { url: string; routes: { name: string; paths: string[]; strip_path: boolean }[] }[];
+      filter_chains: { route: string; filters: { name: string; config?: unknown }[] }[];
+    };
+    expect(config.services).toHaveLength(1);
+    expect(config.services[0]?.url).toBe('http://127.0.0.1:19001');
+    expect(config.services[0]?.routes).toEqual([
+      { name: 'none', paths: ['/none'], strip_path: false },
+      { name: 'noop', paths: ['/noop'], strip_path: false },
+      { name: 'headers', paths: ['/headers'], strip_path: false },
+    ]);
+    expect(config.filter_chains.map((c) => [c.route, c.filters])).toEqual([
+      ['noop', [{ name: 'noop' }]],
+      ['headers', [{ name: 'noop', config: { touch_headers: true } }]],
+    ]);
   });
 });
