@@ -3,8 +3,9 @@
  * sockets. One cycle is what the pipeline does for a GET on a filtered route: a
  * RequestContext (over stand-ins for uWS's request and response), FilteredRequest.start
  * (the request-headers phase, then dispatch), the upstream's response headers and one
- * body chunk through the FilterRun (as FilteredExchange does), and the end of the request
- * (proxy_on_log / on_done / on_delete). `none` is the RequestContext alone.
+ * body chunk through the FilterRun (as FilteredExchange does, and only for a chain that
+ * may see the response: the pipeline gives the others the plain exchange), and the end of
+ * the request (proxy_on_log / on_done / on_delete). `none` is the RequestContext alone.
  *
  *   noop     wasm-plugins/noop, every callback empty
  *   headers  noop with touch_headers: reads two request headers, sets two
@@ -77,11 +78,16 @@ function runCase(name: Case, iterations: number): void {
       const filtered = new FilteredRequest(ctx, filters, owner, 0);
       ctx.filtered = filtered;
       filtered.start(false, -1);
-      filtered.setUpstreamResponse(200, RAW_RESPONSE);
-      filtered.run.responseHeaders(false);
-      const out = filtered.run.filtersResponseBody ? filtered.run.responseBody(CHUNK, true) : CHUNK;
+      const run = filtered.run;
+      let out: Uint8Array | null = CHUNK;
+      // As the pipeline does: the response phases only for a chain that may see the response.
+      if (run.filtersResponse) {
+        filtered.setUpstreamResponse(200, RAW_RESPONSE);
+        run.responseHeaders(false);
+        if (run.filtersResponseBody) out = run.responseBody(CHUNK, true);
+      }
       bytes += out?.byteLength ?? 0;
-      filtered.run.finish();
+      run.finish();
     }
   };
   cycle(Math.min(iterations, 100_000)); // warm-up
