@@ -25,12 +25,16 @@ interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and waits for it to answer. */
-async function launchGatehouse(ctx: TargetContext, name: string, configYaml: string, filters: readonly BenchFilter[]): Promise<GatewayProcess> {
+/**
+ * Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and
+ * waits for it to answer. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
+ */
+async function launchGatehouse(ctx: TargetContext, name: string, configYaml: string, filters: readonly BenchFilter[], nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
   const config = join(ctx.tmpDir, `${name}.yaml`);
   await writeFile(config, configYaml);
   const port = await freePort();
   const [cmd, args] = pinned(ctx.cpus, process.execPath, [
+    ...nodeArgs,
     GATEHOUSE_CLI,
     'start',
     '--config',
@@ -71,10 +75,11 @@ export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gat
  * CPU time read around one target's run is that route's (the rounds load one at a time),
  * and what differs between the targets is the filter chain alone: not the process's heap,
  * JIT state or code layout, which differ from one process to the next by more than the
- * costs being measured. Stopping any of them stops the process once.
+ * costs being measured. Stopping any of them stops the process once. `nodeArgs` as for
+ * launchGatehouse (route-profile.ts profiles this gateway).
  */
-export async function startFilterCostGatehouse(ctx: TargetContext, plan: readonly GatewaySpec[]): Promise<RunningTarget[]> {
-  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters));
+export async function startFilterCostGatehouse(ctx: TargetContext, plan: readonly GatewaySpec[], nodeArgs: readonly string[] = []): Promise<RunningTarget[]> {
+  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters), nodeArgs);
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopped ??= gw.stop());
   return plan.map((g) => {
