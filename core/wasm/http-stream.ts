@@ -127,9 +127,12 @@ export class HttpStream {
    * callback, or proxy_on_log / proxy_on_done (which may read response headers).
    */
   seesResponse(): boolean {
-    const vm = this.#vm;
-    if (this.#bypass || vm === null) return false;
-    return vm.hasCallback(StreamCallback.ResponseHeaders) || vm.hasCallback(StreamCallback.ResponseBody) || vm.hasCallback(StreamCallback.ResponseTrailers) || vm.hasEndCallback();
+    return (
+      this.handles(StreamCallback.ResponseHeaders) ||
+      this.handles(StreamCallback.ResponseBody) ||
+      this.handles(StreamCallback.ResponseTrailers) ||
+      (!this.#bypass && this.#vm !== null && this.#vm.hasEndCallback())
+    );
   }
 
   /** The VM that runs `cb` for this request, or null (bypassed, or the guest lacks it). */
