@@ -59,7 +59,8 @@ async function launchGatehouse(ctx: TargetContext, name: string, configYaml: str
 }
 
 /** Starts the gateway measured as `gatehouse`, with `ctx.filters` (if any) on its catch-all route. */
-export async function startGatehouse(ctx: TargetContext, name: TargetName = 'gatehouse'): Promise<RunningTarget> {
+export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
+  const name: TargetName = 'gatehouse';
   const filters = ctx.filters ?? [];
   const yaml = ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL);
   const gw = await launchGatehouse(ctx, name, yaml, filters);
