@@ -6,7 +6,8 @@
  *   3. compile-side files (core/compile/**, core/<domain>/compile.ts, native plugin
  *      schemas) never import worker-side files.
  *   4. core/snapshot/** imports only compile/types (type-only) and lib.
- *   5. worker-side files never import core/config/** or any compile-side file.
+ *   5. worker-side files never import core/config/** or any compile-side file (a plugin's
+ *      handler may import its own definition's types).
  *   6. core/supervisor/** and core/admin/** never import worker internals
  *      (core/worker/types.ts, the message contract, is allowed).
  *   7. core/ never imports bench/, tools/ or test/.
@@ -57,7 +58,8 @@ function isCompileSide(path: string): boolean {
   return (
     path.startsWith('core/compile/') ||
     /^core\/[^/]+\/compile\.ts$/.test(path) ||
-    /^core\/plugins\/native\/[^/]+\/schema\.ts$/.test(path)
+    path === 'core/plugins/definitions.ts' ||
+    /^core\/plugins\/[^/]+\/(definition|schema|ai-definitions)\.ts$/.test(path)
   );
 }
 
@@ -69,6 +71,9 @@ function isWorkerSide(path: string): boolean {
     path === 'core/router/normalize-path.ts' ||
     path === 'core/router/upstream-path.ts' ||
     path === 'core/plugins/chain.ts' ||
+    path === 'core/plugins/handlers.ts' ||
+    path === 'core/plugins/response-head.ts' ||
+    /^core\/plugins\/[^/]+\/handler\.ts$/.test(path) ||
     path.startsWith('core/proxy/') ||
     path.startsWith('core/wasm/abi/') ||
     path === 'core/wasm/instance.ts' ||
@@ -95,8 +100,10 @@ export function violations(edges: readonly ImportEdge[]): string[] {
       if (!ok) flag(e, 4);
     }
     if (isWorkerSide(from) && (to.startsWith('core/config/') || isCompileSide(to))) {
-      // The compiled contract may be imported for its types only.
-      if (!(to === 'core/compile/types.ts' && e.typeOnly)) flag(e, 5);
+      // The compiled contract may be imported for its types only; so may a plugin's own
+      // definition (its compiled config type is the contract between the folder's two sides).
+      const ownDefinition = e.typeOnly && /^core\/plugins\/[^/]+\/definition\.ts$/.test(to) && dirname(to) === dirname(from);
+      if (!(to === 'core/compile/types.ts' && e.typeOnly) && !ownDefinition) flag(e, 5);
     }
     if ((from.startsWith('core/supervisor/') || from.startsWith('core/admin/')) && to.startsWith('core/worker/') && to !== 'core/worker/types.ts') {
       flag(e, 6);

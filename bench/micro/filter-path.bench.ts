@@ -1,11 +1,11 @@
 /**
  * Micro benchmark: what a route's WASM filter costs the worker per request, without
  * sockets. One cycle is what the pipeline does for a GET on a filtered route: a
- * RequestContext (over stand-ins for uWS's request and response), FilteredRequest.start
- * (the request-headers phase, then dispatch), the upstream's response headers and one
- * body chunk through the FilterRun (as FilteredExchange does, and only for a chain that
- * may see the response: the pipeline gives the others the plain exchange), and the end of
- * the request (proxy_on_log / on_done / on_delete). `none` is the RequestContext alone.
+ * RequestContext (over stand-ins for uWS's request and response), the chain's access
+ * phase (the filter-chain step: request headers), the upstream's response headers and one
+ * body chunk through the response and body phases (as ChainExchange does, and only when
+ * the chain has them: the pipeline gives the others the plain exchange), and the log
+ * phase (proxy_on_log / on_done / on_delete). `none` is the RequestContext alone.
  *
  *   noop     wasm-plugins/noop, every callback empty
  *   headers  noop with touch_headers: reads two request headers, sets two
@@ -22,9 +22,12 @@ import { WasmInstance } from '../../core/wasm/instance.js';
 import { DEFAULT_WASM_LIMITS } from '../../core/wasm/limits.js';
 import { WasmMetrics } from '../../core/wasm/metrics.js';
 import { prepareModuleSync } from '../../core/wasm/prepare/prepare.js';
-import { RequestContext } from '../../core/worker/context.js';
-import { FilteredRequest, type FilteredOwner } from '../../core/worker/filtered-request.js';
+import { RequestContext, type ContextOwner } from '../../core/worker/context.js';
 import type { Runtime } from '../../core/worker/runtime.js';
+import { filterChainModule } from '../../core/worker/wasm-chain.js';
+import { RouteChain, Step, runAccess, runBody, runLog, runResponse } from '../../core/plugins/chain.js';
+import { ResponseHead } from '../../core/plugins/response-head.js';
+import { WorkerMetrics } from '../../core/observe/metrics.js';
 import { microMain } from './cases.js';
 
 const NOOP_WASM = fileURLToPath(new URL('../../wasm-filters/noop.wasm', import.meta.url));
@@ -53,58 +56,57 @@ function filterFor(name: Exclude<Case, 'none'>): WasmInstance {
   return new WasmInstance(prepared, { name: 'noop', config: name === 'headers' ? { touch_headers: true } : null, limits, kv: SharedKv.create(), metrics: new WasmMetrics() });
 }
 
+const OWNER: ContextOwner = { maxBodyBytes: 0, bodyTooLarge: () => undefined, finish: () => undefined, metrics: new WorkerMetrics() };
+const fail = (plugin: string, message: string): void => {
+  throw new Error(`${plugin}: ${message}`);
+};
+
+function contextOf(chain: RouteChain | null): RequestContext {
+  const ctx = new RequestContext(res, req, null as unknown as Runtime, OWNER, 'http', 8000, 'id', 0);
+  ctx.chain = chain;
+  return ctx;
+}
+
+function chainOf(filters: readonly WasmInstance[]): RouteChain {
+  const handler = filterChainModule(filters).create([0], null as never, undefined);
+  return new RouteChain([new Step('filter-chain', 0, handler, null)], () => false);
+}
+
 function runCase(name: Case, iterations: number): void {
-  const filters = name === 'none' ? [] : [filterFor(name)];
-  let dispatched = 0;
-  const owner: FilteredOwner = {
-    dispatchFiltered: () => void dispatched++,
-    forwardBody: () => undefined,
-    respondLocal: () => {
-      throw new Error('unexpected local response');
-    },
-    bodyTooLarge: () => undefined,
-    fail: (_ctx, err) => {
-      throw err;
-    },
-  };
+  const chain = name === 'none' ? null : chainOf([filterFor(name)]);
   let bytes = 0;
   const cycle = (n: number): void => {
     for (let i = 0; i < n; i++) {
-      const ctx = new RequestContext(res, req, null as unknown as Runtime, 8000, 'id', 0);
-      if (filters.length === 0) {
+      const ctx = contextOf(chain);
+      if (chain === null) {
         bytes += ctx.headers.length;
         continue;
       }
-      const filtered = new FilteredRequest(ctx, filters, owner, 0);
-      ctx.filtered = filtered;
-      filtered.start(false, -1);
-      const run = filtered.run;
-      let out: Uint8Array | null = CHUNK;
-      // As the pipeline does: the response phases only for a chain that may see the response.
-      if (run.filtersResponse) {
-        filtered.setUpstreamResponse(200, RAW_RESPONSE);
-        run.responseHeaders(false);
-        if (run.filtersResponseBody) out = run.responseBody(CHUNK, true);
+      if (runAccess(ctx, chain) !== undefined || ctx.answer !== null) throw new Error('the filter paused or answered');
+      let out: Buffer = CHUNK;
+      // As the pipeline does: the response phases only for a chain that has them.
+      if (chain.response !== null || chain.body !== null) {
+        ctx.responseHead = new ResponseHead(200, RAW_RESPONSE);
+        if (chain.response !== null) runResponse(ctx, chain.response);
+        if (chain.body !== null) out = runBody(ctx, chain.body, CHUNK, true);
       }
-      bytes += out?.byteLength ?? 0;
-      run.finish();
+      bytes += out.byteLength;
+      if (chain.log !== null) runLog(ctx, chain.log, fail);
     }
   };
   cycle(Math.min(iterations, 100_000)); // warm-up
-  if (name === 'headers' && !filtersSetHeaders(filters[0] as WasmInstance, owner)) throw new Error('headers filter did not set x-bench-seen');
+  if (chain !== null && name === 'headers' && !filtersSetHeaders(chain)) throw new Error('headers filter did not set x-bench-seen');
   const start = process.hrtime.bigint();
   cycle(iterations);
   const ns = Number(process.hrtime.bigint() - start);
-  if (name !== 'none' && dispatched === 0) throw new Error('nothing was dispatched');
   console.log(JSON.stringify({ case: name, iterations, nsPerCycle: ns / iterations, bytes }));
 }
 
 /** One request through the headers filter: its header changes are on ctx.headers. */
-function filtersSetHeaders(filter: WasmInstance, owner: FilteredOwner): boolean {
-  const ctx = new RequestContext(res, req, null as unknown as Runtime, 8000, 'id', 0);
-  const filtered = new FilteredRequest(ctx, [filter], owner, 0);
-  filtered.start(false, -1);
-  filtered.run.finish();
+function filtersSetHeaders(chain: RouteChain): boolean {
+  const ctx = contextOf(chain);
+  runAccess(ctx, chain);
+  if (chain.log !== null) runLog(ctx, chain.log, fail);
   return ctx.header('x-bench-seen') === 'alpha';
 }
 

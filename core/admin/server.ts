@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { filterChainRoutes } from './routes/filter-chains.js';
+import { pluginSchemaRoutes } from './routes/plugin-schemas.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { routeRoutes } from './routes/routes.js';
 import { serviceRoutes } from './routes/services.js';
@@ -44,6 +45,8 @@ export function adminTable(debug = false): PathTable {
     ...upstreamRoutes(),
     ...targetRoutes(),
     ...consumerRoutes(),
+    // Before /plugins/:id, which would take `enabled` for an id.
+    ...pluginSchemaRoutes(),
     ...pluginRoutes(),
     ...filterChainRoutes(),
     ...configRoutes(),

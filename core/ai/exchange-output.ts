@@ -1,15 +1,25 @@
 /**
  * The client side of one AI exchange (core/ai/exchange.ts extends this): the request body
- * read whole (up to the body limit), then a whole JSON answer, or an SSE stream written chunk by chunk through uWS with backpressure (a false
- * `write` parks the upstream via `resume` until onWritable), errors in the client's wire
- * format, and the response payload kept for the log when `log_payloads` asks for it.
+ * read whole (up to the route's and the gateway's body limits, through the request's body
+ * reader, so an auth plugin that read it first hands over the same bytes), then a whole
+ * JSON answer, or an SSE stream written chunk by chunk through uWS with backpressure (a
+ * false `write` parks the upstream via `resume` until onWritable), errors in the client's
+ * wire format, and the response payload kept for the log when `log_payloads` asks for it.
+ *
+ * Every answer passes the route's response and body phases (cors headers, body filters)
+ * like a proxied one: the head is built as a list, the plugins see it, then it is written;
+ * each piece of the body goes through the body steps before uWS.
  *
  * A base class rather than a helper object: the exchange is the one per-request object,
  * and splitting its code across two files costs no allocation.
  */
-import type { HttpResponse } from 'uWebSockets.js';
 import type { AiSample } from '../observe/metrics.js';
 import type { RequestContext } from '../worker/context.js';
+import { runBody, runResponse } from '../plugins/chain.js';
+import { ResponseHead, type RawHeader } from '../plugins/response-head.js';
+import { isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
+import { statusLine } from '../lib/http-status.js';
+import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
 import type { AiClientFormat } from './compile-types.js';
 import { renderAnthropicError } from './translate/anthropic.js';
 import { renderOpenAiError } from './translate/openai.js';
@@ -55,8 +65,8 @@ export abstract class AiClientOutput {
   readonly #onWritable: () => boolean;
   /** Bytes; 0 = unlimited. */
   readonly #maxBody: number;
-  #chunks: Buffer[] = [];
-  #received = 0;
+  /** Output waiting for an asynchronous response phase (a WASM filter paused), or null. */
+  #held: (() => void)[] | null = null;
 
   constructor(ctx: RequestContext, owner: AiOwner, format: AiClientFormat, maxBody: number) {
     this.ctx = ctx;
@@ -66,37 +76,42 @@ export abstract class AiClientOutput {
     this.#onWritable = () => this.#writable();
   }
 
-  start(hasBody: boolean): void {
-    if (!hasBody) {
+  start(): void {
+    const ctx = this.ctx;
+    if (!ctx.hasBody && !(ctx.body instanceof Buffer)) {
       this.reject(400, 'request body is required');
       return;
     }
-    this.ctx.res.onData((chunk, isLast) => this.#onData(chunk, isLast));
-  }
-
-  #onData(chunk: ArrayBuffer, isLast: boolean): void {
-    const ctx = this.ctx;
-    if (ctx.finished) return;
-    ctx.bytesIn += chunk.byteLength;
-    this.#received += chunk.byteLength;
-    if (this.#maxBody > 0 && this.#received > this.#maxBody) {
-      this.#chunks = [];
+    if (this.#maxBody > 0 && ctx.declaredLength > this.#maxBody) {
       this.reject(413, `request body is larger than ${this.#maxBody} bytes`, true);
       return;
     }
-    // uWS reuses the chunk's memory after this callback: copy.
-    this.#chunks.push(Buffer.from(new Uint8Array(chunk)));
-    if (!isLast) return;
-    const body = Buffer.concat(this.#chunks).toString('utf8');
-    this.#chunks = [];
-    this.onBody(body);
+    ctx.limitBody(this.#maxBody);
+    const body = ctx.readBody();
+    if (body instanceof Promise) {
+      body.then(
+        (b) => this.#withBody(b),
+        () => undefined, // the request ended (aborted, or over the limit: already answered)
+      );
+      return;
+    }
+    this.#withBody(body);
+  }
+
+  #withBody(body: Buffer): void {
+    if (this.ctx.finished) return;
+    if (this.#maxBody > 0 && body.byteLength > this.#maxBody) {
+      this.reject(413, `request body is larger than ${this.#maxBody} bytes`);
+      return;
+    }
+    this.onBody(body.toString('utf8'));
   }
 
   /** The whole request body arrived. */
   protected abstract onBody(text: string): void;
 
-  /** Status line and headers of the answer (the exchange adds its own). */
-  protected abstract writeHead(res: HttpResponse, status: number, contentType: string): void;
+  /** The answer's own headers (content type and what the exchange adds), as a flat list. */
+  protected abstract answerHeaders(status: number, contentType: string): string[];
   /** A whole JSON answer; ends the request (the exchange settles its accounting there). */
   protected abstract writeJson(status: number, body: string, close?: boolean): void;
   /** Whether the current target logs payloads. */
@@ -122,15 +137,28 @@ export abstract class AiClientOutput {
     if (ctx.finished) return;
     if (this.payloadOut !== null) this.payloadOut.push(text);
     else if (this.logPayloads()) this.payloadOut = [text];
+    if (!this.committed) {
+      this.committed = true;
+      const list = this.answerHeaders(200, 'text/event-stream; charset=utf-8');
+      list.push('cache-control', 'no-cache');
+      this.#head(200, list);
+    }
     const buf = Buffer.from(text, 'utf8');
+    if (this.#held !== null) {
+      this.#held.push(() => this.#writeChunk(buf));
+      return;
+    }
+    this.#writeChunk(buf);
+  }
+
+  #writeChunk(chunk: Buffer): void {
+    const ctx = this.ctx;
+    if (ctx.finished) return;
+    const steps = ctx.chain?.body ?? null;
+    const buf = steps === null ? chunk : runBody(ctx, steps, chunk, false);
+    if (buf.byteLength === 0) return;
     ctx.bytesOut += buf.byteLength;
     ctx.res.cork(() => {
-      if (!this.committed) {
-        this.committed = true;
-        ctx.status = 200;
-        this.writeHead(ctx.res, 200, 'text/event-stream; charset=utf-8');
-        ctx.res.writeHeader('cache-control', 'no-cache');
-      }
       if (!ctx.res.write(buf) && !this.blocked) {
         this.blocked = true;
         ctx.res.onWritable(this.#onWritable);
@@ -141,16 +169,100 @@ export abstract class AiClientOutput {
   /** Ends an SSE answer (sending the head if nothing was written) and finishes the request. */
   protected endOutput(): void {
     const ctx = this.ctx;
+    if (ctx.finished) return;
+    if (!this.committed) {
+      this.committed = true;
+      this.#head(200, this.answerHeaders(200, 'text/event-stream; charset=utf-8'));
+    }
+    if (this.#held !== null) {
+      this.#held.push(() => this.#end(null, false));
+      return;
+    }
+    this.#end(null, false);
+  }
+
+  /** A whole answer (JSON): head and body in one write; ends the request. */
+  protected sendWhole(status: number, body: string, close: boolean): void {
+    const ctx = this.ctx;
+    if (ctx.finished) return;
+    this.committed = true;
+    this.#head(status, this.answerHeaders(status, 'application/json'));
+    const buf = Buffer.from(body, 'utf8');
+    if (this.#held !== null) {
+      this.#held.push(() => this.#end(buf, close));
+      return;
+    }
+    this.#end(buf, close);
+  }
+
+  /** The last bytes (through the body steps), the end, and the request's finish. */
+  #end(last: Buffer | null, close: boolean): void {
+    const ctx = this.ctx;
+    if (ctx.finished) return;
     ctx.finished = true;
+    const steps = ctx.chain?.body ?? null;
+    const tail = steps === null ? last : runBody(ctx, steps, last ?? EMPTY, true);
+    if (tail !== null) ctx.bytesOut += tail.byteLength;
     ctx.res.cork(() => {
-      if (!this.committed) {
-        this.committed = true;
-        ctx.status = 200;
-        this.writeHead(ctx.res, 200, 'text/event-stream; charset=utf-8');
-      }
-      ctx.res.end();
+      const head = this.#pendingHead;
+      if (head !== null) this.#writeHead(head);
+      ctx.res.end(tail ?? undefined, close);
     });
     this.owner.finish(ctx);
+  }
+
+  /** The status and headers through the response phase; written with the first bytes. */
+  #head(status: number, list: string[]): void {
+    const ctx = this.ctx;
+    const head = new ResponseHead(status, list);
+    ctx.responseHead = head;
+    ctx.status = status;
+    const steps = ctx.chain?.response ?? null;
+    const r = steps === null ? undefined : runResponse(ctx, steps);
+    if (r === undefined) {
+      this.#headReady(head);
+      return;
+    }
+    const held: (() => void)[] = [];
+    this.#held = held;
+    r.then(
+      () => this.#release(head, held),
+      () => this.#release(head, held),
+    );
+  }
+
+  #release(head: ResponseHead, held: (() => void)[]): void {
+    this.#held = null;
+    this.#headReady(head);
+    for (const fn of held) fn();
+  }
+
+  #headReady(head: ResponseHead): void {
+    const ctx = this.ctx;
+    ctx.status = head.status;
+    if (head.status === 200 && this.#sse(head)) {
+      // A stream: the head goes out at once (SSE clients wait for it).
+      ctx.res.cork(() => this.#writeHead(head));
+      return;
+    }
+    this.#pendingHead = head;
+  }
+
+  /** Whether this answer is an event stream (its head is sent before the body). */
+  #sse(head: ResponseHead): boolean {
+    return (head.get('content-type') ?? '').startsWith('text/event-stream');
+  }
+
+  #pendingHead: ResponseHead | null = null;
+
+  #writeHead(head: ResponseHead): void {
+    this.#pendingHead = null;
+    const res = this.ctx.res;
+    res.writeStatus(statusLine(head.status));
+    writeList(res, head.headers);
+    const added = head.added;
+    if (added !== null) writeList(res, added);
+    res.writeHeader('via', VIA_TOKEN).writeHeader(REQUEST_ID_HEADER, this.ctx.requestId);
   }
 
   #writable(): boolean {
@@ -158,6 +270,16 @@ export abstract class AiClientOutput {
     const resume = this.resume;
     if (resume !== null && !this.ctx.finished) resume();
     return true;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function writeList(res: RequestContext['res'], list: readonly RawHeader[]): void {
+  for (let i = 0; i < list.length; i += 2) {
+    const name = String(list[i]).toLowerCase();
+    if (isDroppedResponseHeader(name) || name === 'via') continue;
+    res.writeHeader(name, list[i + 1] as RawHeader);
   }
 }
 

@@ -19,10 +19,6 @@
  * metrics and the log entry: call-record.ts. Upstream headers are built from scratch by
  * the provider module: the client's own credentials never leave the gateway.
  */
-import type { HttpResponse } from 'uWebSockets.js';
-import { VIA_TOKEN } from '../lib/headers.js';
-import { statusLine } from '../lib/http-status.js';
-import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
 import type { RequestContext } from '../worker/context.js';
 import { AiAttempt } from './attempt.js';
 import type { AttemptOwner } from './attempt.js';
@@ -65,9 +61,8 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
   /** ai-rate-limiting-advanced reservation (core/ai/rate-limit.ts), or null. */
   #limit: AiRateTicket | null = null;
 
-  constructor(ctx: RequestContext, route: AiRouteRuntime, owner: AiOwner, workerMaxBody: number) {
-    const own = route.config.maxRequestBodySize;
-    super(ctx, owner, route.config.llmFormat, own === 0 ? workerMaxBody : workerMaxBody === 0 ? own : Math.min(own, workerMaxBody));
+  constructor(ctx: RequestContext, route: AiRouteRuntime, owner: AiOwner) {
+    super(ctx, owner, route.config.llmFormat, route.config.maxRequestBodySize);
     this.#route = route;
     this.#codec = codecFor(route.config.routeType, route.config.llmFormat);
   }
@@ -343,25 +338,18 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
 
   // ---- answers ----
 
-  protected writeHead(res: HttpResponse, status: number, contentType: string): void {
-    res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('via', VIA_TOKEN).writeHeader(REQUEST_ID_HEADER, this.ctx.requestId);
+  protected answerHeaders(_status: number, contentType: string): string[] {
+    const out = ['content-type', contentType];
     const target = this.#target;
-    if (target !== null && this.#route.config.modelNameHeader) res.writeHeader('x-kong-llm-model', `${target.config.config.model.provider}/${this.#responseModel}`);
-    this.#limit?.writeHeaders(res);
+    if (target !== null && this.#route.config.modelNameHeader) out.push('x-kong-llm-model', `${target.config.config.model.provider}/${this.#responseModel}`);
+    this.#limit?.addHeaders(out);
+    return out;
   }
 
   protected writeJson(status: number, body: string, close = false): void {
-    const ctx = this.ctx;
-    if (ctx.finished) return;
-    ctx.finished = true;
+    if (this.ctx.finished) return;
     this.#settle(this.#record.usage);
-    ctx.status = status;
-    ctx.bytesOut += Buffer.byteLength(body);
-    ctx.res.cork(() => {
-      this.writeHead(ctx.res, status, 'application/json');
-      ctx.res.end(body, close);
-    });
-    this.owner.finish(ctx);
+    this.sendWhole(status, body, close);
   }
 
   protected logPayloads(): boolean {
@@ -370,7 +358,7 @@ export class AiExchange extends AiClientOutput implements AttemptOwner {
 
   // ---- accounting ----
 
-  /** The client went away (pipeline onAborted): settle with what was streamed so far. */
+  /** The client went away (the ai-proxy log phase sees 499): settle with what was streamed so far. */
   aborted(): void {
     this.#settle(this.#pass?.usage() ?? (this.#renderer === null ? null : (this.#tracker?.usage() ?? null)));
   }

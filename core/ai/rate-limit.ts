@@ -25,7 +25,6 @@
  * rate-limiting identifier rule); `service` on a route without a service too.
  */
 import { createHash } from 'node:crypto';
-import type { HttpResponse } from 'uWebSockets.js';
 import { CounterProbe, TokenCountersResult } from '../shared/token-counters.js';
 import type { TokenCounters } from '../shared/token-counters.js';
 import { COST_UNITS } from './compile-types.js';
@@ -223,13 +222,14 @@ export class AiRateTicket {
   }
 
   /** X-AI-RateLimit-* (unless hide_client_headers) and, when refused, Retry-After. */
-  writeHeaders(res: HttpResponse): void {
+  /** Appends the rate-limit headers of this reservation to a flat header list. */
+  addHeaders(out: string[]): void {
     if (this.#result === TokenCountersResult.Full) return;
     const rejected = this.rejected;
     if (rejected) {
-      res.writeHeader('retry-after', String(this.#retryAfter));
-      res.writeHeader('x-ai-ratelimit-retry-after', String(this.#retryAfter));
-      res.writeHeader('x-ai-ratelimit-reset', String(this.#retryAfter));
+      out.push('retry-after', String(this.#retryAfter));
+      out.push('x-ai-ratelimit-retry-after', String(this.#retryAfter));
+      out.push('x-ai-ratelimit-reset', String(this.#retryAfter));
     }
     if (this.#limiter.config.hideClientHeaders) return;
     // Cost limits are counted in micro-units and shown in the configured currency units.
@@ -237,9 +237,9 @@ export class AiRateTicket {
     this.#probes.forEach((p, i) => {
       const names = this.#limiter.headerNames(i);
       if (names === undefined) return;
-      res.writeHeader(names.limit, String(p.limit / scale));
-      res.writeHeader(names.remaining, String(p.remaining / scale));
-      res.writeHeader(names.reset, String(Math.max(1, Math.ceil(p.resetMs / 1000))));
+      out.push(names.limit, String(p.limit / scale));
+      out.push(names.remaining, String(p.remaining / scale));
+      out.push(names.reset, String(Math.max(1, Math.ceil(p.resetMs / 1000))));
     });
   }
 }

@@ -1,8 +1,9 @@
 /**
- * The live objects of one AI route, built once per config version in each worker
- * (worker/runtime.ts materialise): providers, an undici Pool per target origin, the
- * ai-proxy-advanced balancer state, and the prompt plugins compiled into functions (an
- * absent plugin is null, so a request pays nothing for it).
+ * The live objects of one AI route, built once per config version in each worker (by the
+ * ai-proxy handler, on the route's first request): providers, an undici Pool per target
+ * origin, the ai-proxy-advanced balancer state (per route: two routes with equal configs
+ * never share an embargo), and the prompt plugins compiled into functions (an absent
+ * plugin is null, so a request pays nothing for it).
  */
 import type { Pool } from 'undici';
 import { AiBalancer } from './balance.js';
@@ -59,21 +60,14 @@ export class AiRouteRuntime {
   /** ai-rate-limiting-advanced over the shared token counters, or null. */
   readonly rateLimit: AiRateLimiter | null;
 
-  constructor(config: CompiledAiRoute, counters: TokenCounters) {
+  /** `targets`: the proxy's target runtimes (shared by every route of one ai-proxy entity). */
+  constructor(config: CompiledAiRoute, counters: TokenCounters, targets: readonly AiTargetRuntime[]) {
     this.config = config;
-    this.targets = config.targets.map((t) => new AiTargetRuntime(t, config.connectTimeout));
+    this.targets = targets;
     this.balancer = new AiBalancer(config.targets.map((t) => t.weight), config.balancer);
     this.template = config.template === null ? null : compilePromptTemplates(config.template);
     this.guard = config.guard === null ? null : compilePromptGuard(config.guard);
     this.decorate = config.decorator === null ? null : compilePromptDecorator(config.decorator);
     this.rateLimit = config.rateLimit === null ? null : new AiRateLimiter(config.rateLimit, counters, this.targets);
   }
-}
-
-/**
- * One runtime per AI route: balancer state (latency EWMA, Retry-After embargoes, circuits)
- * is per route, so two routes with equal configs never share an embargo.
- */
-export function materializeAi(routes: readonly { ai: CompiledAiRoute | null }[], counters: TokenCounters): (AiRouteRuntime | null)[] {
-  return routes.map((r) => (r.ai === null ? null : new AiRouteRuntime(r.ai, counters)));
 }

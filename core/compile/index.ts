@@ -9,8 +9,8 @@ import { compileRouter } from '../router/compile.js';
 import { compileProxyTables } from '../proxy/compile.js';
 import { compileFilters, type PreparedFilters } from '../wasm/compile.js';
 import { compileTls } from '../tls/compile.js';
-import { compileAi } from '../ai/compile.js';
-import { compileKeyAuth } from '../plugins/key-auth/compile.js';
+import { compilePlugins, type ExtraStep } from '../plugins/compile.js';
+import { FILTER_CHAIN, FILTER_CHAIN_PRIORITY } from '../plugins/internal-steps.js';
 
 /** Config errors only compile can find (plugin configs): the build reports them like validation errors. */
 export class CompileErrors extends Error {
@@ -34,12 +34,11 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
   const disabled = new Set(config.services.filter((s) => !s.enabled).map((s) => s.id));
   const active = config.routes.filter((route) => route.service === null || !disabled.has(route.service));
   const { wasm, routeFilters } = compileFilters(config, active, prepared);
-  const ai = compileAi(config, active);
-  const owners = active.map((_, i) => ({ readsBody: (routeFilters[i] ?? null) !== null || (ai.routeAi[i] ?? null) !== null }));
-  const keyAuth = compileKeyAuth(config, active, owners);
-  const errors = [...ai.errors, ...keyAuth.errors];
-  if (errors.length > 0) throw new CompileErrors(errors);
-  const routes: CompiledRoute[] = active.map((route, i) => ({
+  // A route's WASM filters are one step of its chain.
+  const extra = routeFilters.map((f): ExtraStep[] | null => (f === null ? null : [{ name: FILTER_CHAIN, priority: FILTER_CHAIN_PRIORITY, config: f }]));
+  const plugins = compilePlugins(config, active, extra);
+  if (plugins.errors.length > 0) throw new CompileErrors(plugins.errors);
+  const routes: CompiledRoute[] = active.map((route) => ({
     id: route.id,
     name: route.name ?? route.id,
     service: route.service === null ? -1 : (serviceIndexById.get(route.service) ?? -1),
@@ -48,9 +47,6 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     preserveHost: route.preserve_host,
     pathHandling: route.path_handling,
     httpsRedirectStatusCode: route.https_redirect_status_code,
-    filters: routeFilters[i] ?? null,
-    ai: ai.routeAi[i] ?? null,
-    keyAuth: keyAuth.routeKeyAuth[i] ?? -1,
   }));
   return {
     version,
@@ -61,6 +57,6 @@ export function compile(config: NormalizedConfig, version: number, prepared: Pre
     upstreams,
     wasm,
     tls: compileTls(config, serviceIndexById, services.length),
-    auth: keyAuth.auth,
+    plugins: plugins.plugins,
   };
 }

@@ -8,8 +8,7 @@
  */
 import type { RouterTable } from '../router/table.js';
 import type { PathHandling, Protocol } from '../config/types.js';
-import type { CompiledAiRoute } from '../ai/compile-types.js';
-import type { CompiledAuth } from '../plugins/auth-types.js';
+import type { CompiledPlugins } from '../plugins/types.js';
 
 export interface CompiledRoute {
   id: string;
@@ -22,12 +21,6 @@ export interface CompiledRoute {
   preserveHost: boolean;
   pathHandling: PathHandling;
   httpsRedirectStatusCode: number;
-  /** Indexes into CompiledConfig.wasm.filters, in run order (service chain, then route chain); null = none. */
-  filters: number[] | null;
-  /** ai-proxy / ai-proxy-advanced on this route (with its ai-prompt-* plugins), or null. */
-  ai: CompiledAiRoute | null;
-  /** key-auth on this route: index into CompiledConfig.auth.keyAuth, or -1 (no auth step, no cost). */
-  keyAuth: number;
 }
 
 export interface CompiledService {
@@ -218,6 +211,6 @@ export interface CompiledConfig {
   upstreams: CompiledUpstream[];
   wasm: CompiledWasm;
   tls: CompiledTls;
-  /** Consumers, credentials and auth plugin entries (empty lists when no route authenticates). */
-  auth: CompiledAuth;
+  /** Consumers, plugin instances and each route's chain (core/plugins/types.ts). */
+  plugins: CompiledPlugins;
 }

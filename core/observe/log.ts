@@ -56,7 +56,7 @@ export function createAccessLog(destination: string, workerIndex: number): Acces
         },
         bytes_in: ctx.bytesIn,
         bytes_out: ctx.bytesOut,
-        ...(ctx.ai === null ? {} : { ai: ctx.ai.logEntry() }),
+        ...(ctx.logExtra === null ? {} : ctx.logExtra),
       }, 'access');
     },
     flush: () => sink.flush(),

@@ -7,7 +7,7 @@
  * The upstream headers an auth plugin sets or clears (Kong's constants.HEADERS) live here
  * too, so every auth plugin strips the client's forged copies the same way.
  */
-import type { CompiledConsumer } from './auth-types.js';
+import type { CompiledConsumer } from './types.js';
 
 /** The access log's `consumer` field, as Kong's log serializer names the fields. */
 export interface ConsumerLogEntry {

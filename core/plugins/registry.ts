@@ -1,21 +1,40 @@
 /**
- * The plugins this gateway runs (Kong's names). Stage 1 accepts any plugin entry in Kong's
- * shape; a plugin not listed here is configured but does nothing, which for auth or rate
- * limiting would be dangerous to miss — so every such plugin is reported at load (startup,
- * reload and `gatehouse check`).
+ * The one list of plugins Gatehouse runs. Adding a plugin is its folder plus one line here.
+ *
+ * Each line names the folder's compile side (definition.ts: schema, priority, compile step)
+ * and its worker side (handler.ts: phase methods) as lazy imports, so the supervisor loads
+ * only definitions (core/plugins/definitions.ts) and workers only handlers
+ * (core/plugins/handlers.ts): neither side loads the other's code.
  */
-import type { NormalizedConfig } from '../config/types.js';
-import { AI_PLUGINS } from '../ai/compile.js';
-import { KEY_AUTH } from './key-auth/compile.js';
+import type { PluginDefinition } from './definition.js';
+import type { PluginHandlerModule } from './contract.js';
 
-export const SUPPORTED_PLUGINS: ReadonlySet<string> = new Set([...AI_PLUGINS, KEY_AUTH]);
-
-/** One warning per enabled plugin entry the gateway does not run, with its path. */
-export function unsupportedPluginWarnings(config: NormalizedConfig): string[] {
-  const warnings: string[] = [];
-  config.plugins.forEach((plugin, i) => {
-    if (!plugin.enabled || SUPPORTED_PLUGINS.has(plugin.name)) return;
-    warnings.push(`plugins[${i}].name: plugin "${plugin.name}" is not supported by this gateway and does NOT run`);
-  });
-  return warnings;
+export interface PluginEntry {
+  readonly definition: () => Promise<{ definition: PluginDefinition<never, unknown> }>;
+  readonly handler: () => Promise<{ handler: PluginHandlerModule<never, unknown> }>;
 }
+
+function entry(definition: PluginEntry['definition'], handler: PluginEntry['handler']): PluginEntry {
+  return { definition, handler };
+}
+
+export const PLUGIN_ENTRIES: readonly PluginEntry[] = [
+  entry(() => import('./key-auth/definition.js'), () => import('./key-auth/handler.js')),
+  entry(() => import('./request-termination/definition.js'), () => import('./request-termination/handler.js')),
+  entry(() => import('./cors/definition.js'), () => import('./cors/handler.js')),
+  entry(() => import('./ai-proxy/definition.js'), () => import('./ai-proxy/handler.js')),
+  entry(() => import('./ai-proxy-advanced/definition.js'), () => import('./ai-proxy-advanced/handler.js')),
+  entry(() => import('./ai-prompt-guard/definition.js'), () => import('./ai-prompt-guard/handler.js')),
+  entry(() => import('./ai-prompt-decorator/definition.js'), () => import('./ai-prompt-decorator/handler.js')),
+  entry(() => import('./ai-prompt-template/definition.js'), () => import('./ai-prompt-template/handler.js')),
+  entry(() => import('./ai-rate-limiting-advanced/definition.js'), () => import('./ai-rate-limiting-advanced/handler.js')),
+];
+
+/**
+ * Kong plugins written in Lua that no other runtime can run: refused with a pointer to what
+ * Gatehouse offers instead, never accepted and ignored.
+ */
+export const LUA_ONLY_PLUGINS: Readonly<Record<string, string>> = {
+  'pre-function': 'runs Lua code, which Gatehouse cannot run; write a WASM filter (filter_chains) instead',
+  'post-function': 'runs Lua code, which Gatehouse cannot run; write a WASM filter (filter_chains) instead',
+};

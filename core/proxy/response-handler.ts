@@ -13,14 +13,14 @@
  * It uses undici's handler protocol that the core calls directly (onConnect/onHeaders/
  * onData/onComplete/onError): the newer controller API is adapted by a wrapper per
  * request in undici 7, which this avoids. Callbacks that must run corked are bound once
- * per exchange, not once per chunk. Routes with WASM filters use the subclass in
- * filtered-exchange.ts, which runs the response phases through the filter chain.
+ * per exchange, not once per chunk. Routes with plugins that see the response use the subclass in
+ * chain-exchange.ts, which runs the response phases of the route's plugin chain.
  */
 import { ERRORS } from '../lib/errors.js';
 import { connectionTokens, isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import type { RequestContext } from '../worker/context.js';
-import type { LocalResponse } from '../wasm/host-request.js';
+import type { RawHeader } from '../plugins/response-head.js';
 import { REQUEST_ID_HEADER } from './forwarded.js';
 import { classifyUpstreamError, isRetryable } from './upstream-errors.js';
 
@@ -39,8 +39,8 @@ export interface ExchangeOwner {
   fail(ctx: RequestContext, err: Error): void;
   /** The response is complete, or the client's connection was closed. */
   finish(ctx: RequestContext): void;
-  /** A WASM filter answered instead of the upstream (before any byte reached the client). */
-  respondLocal(ctx: RequestContext, response: LocalResponse): void;
+  /** A plugin answered instead of the upstream (ctx.answer), before any byte reached the client. */
+  respondLocal(ctx: RequestContext): void;
 }
 
 export class ProxyExchange {
@@ -54,7 +54,10 @@ export class ProxyExchange {
   #pending: Buffer | null = null;
   #pendingOffset = 0;
   protected statusCode = 0;
-  protected rawHeaders: Buffer[] | null = null;
+  /** The head to write: the upstream's raw Buffers, or a list plugins edited. */
+  protected rawHeaders: readonly RawHeader[] | null = null;
+  /** Headers plugins added on top of rawHeaders, or null. */
+  protected extraHeaders: readonly string[] | null = null;
   #chunk: Buffer | null = null;
   protected headMode = false;
   #settled = false;
@@ -119,7 +122,7 @@ export class ProxyExchange {
    * goes out as one Content-Length response in one write; if not, head and held bytes are
    * flushed then and the rest streams chunk by chunk (SSE sees its headers at once).
    */
-  protected startBody(status: number, raw: Buffer[]): void {
+  protected startBody(status: number, raw: readonly RawHeader[]): void {
     this.chooseMode(status, raw);
     if (this.mode === MODE_CHUNKED) this.scheduleFlush();
   }
@@ -192,7 +195,7 @@ export class ProxyExchange {
   // ---- writes into uWS (always corked) ----
 
   /** Picks how the body will be written, from the status and Content-Length. */
-  protected chooseMode(status: number, raw: Buffer[]): void {
+  protected chooseMode(status: number, raw: readonly RawHeader[]): void {
     const contentLength = contentLengthOf(raw);
     if (this.headMode || status === 204 || status === 304 || status < 200) {
       this.mode = MODE_EMPTY;
@@ -217,17 +220,19 @@ export class ProxyExchange {
     const listed = connectionListed(raw);
     res.writeStatus(statusLine(this.statusCode));
     for (let i = 0; i < raw.length; i += 2) {
-      const nameBuf = raw[i] as Buffer;
-      const valueBuf = raw[i + 1] as Buffer;
-      const name = nameBuf.toString('latin1').toLowerCase();
+      const nameRaw = raw[i] as RawHeader;
+      const valueRaw = raw[i + 1] as RawHeader;
+      const name = rawText(nameRaw).toLowerCase();
       if (isDroppedResponseHeader(name)) continue;
       if (listed !== null && listed.includes(name)) continue;
       if (name === 'via') {
-        via = via === '' ? valueBuf.toString('latin1') : `${via}, ${valueBuf.toString('latin1')}`;
+        via = via === '' ? rawText(valueRaw) : `${via}, ${rawText(valueRaw)}`;
         continue;
       }
-      res.writeHeader(nameBuf, valueBuf);
+      res.writeHeader(nameRaw, valueRaw);
     }
+    const extra = this.extraHeaders;
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) res.writeHeader(extra[i] as string, extra[i + 1] as string);
     res.writeHeader('via', via === '' ? VIA_TOKEN : `${via}, ${VIA_TOKEN}`);
     res.writeHeader(REQUEST_ID_HEADER, ctx.requestId);
     if (ctx.setCookie !== null) res.writeHeader('set-cookie', ctx.setCookie);
@@ -352,27 +357,31 @@ export class ProxyExchange {
   }
 }
 
+function rawText(v: RawHeader): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
+}
+
 /** The Content-Length of raw headers, or -1. */
-export function contentLengthOf(raw: readonly Buffer[]): number {
+export function contentLengthOf(raw: readonly RawHeader[]): number {
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as Buffer;
+    const name = raw[i] as RawHeader;
     // 'content-length' is 14 bytes: compare only names of that length.
-    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
-      contentLength = Number((raw[i + 1] as Buffer).toString('latin1'));
+    if (name.length === 14 && rawText(name).toLowerCase() === 'content-length') {
+      contentLength = Number(rawText(raw[i + 1] as RawHeader));
     }
   }
   return contentLength;
 }
 
 /** Header names listed by the raw headers' Connection values (other than close/keep-alive), or null. */
-function connectionListed(raw: readonly Buffer[]): string[] | null {
+function connectionListed(raw: readonly RawHeader[]): string[] | null {
   let listed: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as Buffer;
+    const name = raw[i] as RawHeader;
     // 'connection' is 10 bytes: compare only names of that length.
-    if (name.length !== 10 || name.toString('latin1').toLowerCase() !== 'connection') continue;
-    const tokens = connectionTokens((raw[i + 1] as Buffer).toString('latin1'));
+    if (name.length !== 10 || rawText(name).toLowerCase() !== 'connection') continue;
+    const tokens = connectionTokens(rawText(raw[i + 1] as RawHeader));
     if (tokens.length > 0) listed = listed === null ? tokens : listed.concat(tokens);
   }
   return listed;

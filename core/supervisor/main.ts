@@ -18,7 +18,6 @@ import { createControl, encodeSnapshot, publishVersion } from '../snapshot/publi
 import type { FromWorker, ToWorker, WorkerData, WorkerSettings } from '../worker/types.js';
 import { buildFromFile, buildFromNormalized, type BuildResult } from './reload.js';
 import { FilterPreparer } from './wasm-filters.js';
-import { unsupportedPluginWarnings } from '../plugins/registry.js';
 import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
 import { TokenCounters } from '../shared/token-counters.js';
@@ -163,7 +162,6 @@ export class Supervisor {
     if (!built.ok) throw new ConfigRejectedError(built.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
     this.#adopt(built.normalized, built.compiled);
     this.health.start(built.compiled.upstreams);
-    this.#warnUnsupported(built.normalized);
     const count = Math.max(1, this.#options.workers);
     this.#slots = Array.from({ length: count }, (_, index) => newWorkerSlot(index));
     const first = this.#slots[0] as WorkerSlot;
@@ -323,7 +321,6 @@ export class Supervisor {
     const message: ToWorker = { type: 'snapshot', snapshot: this.#snapshot as SharedArrayBuffer };
     for (const slot of this.#slots) slot.worker?.postMessage(message);
     this.#log.info({ version: compiled.version, hash: compiled.hash }, 'config published');
-    this.#warnUnsupported(normalized);
   }
 
   /** Prometheus text for the admin `/metrics`: every worker's counters merged. */
@@ -351,10 +348,6 @@ export class Supervisor {
       configVersion: this.#version,
       targets,
     };
-  }
-
-  #warnUnsupported(config: NormalizedConfig): void {
-    for (const warning of unsupportedPluginWarnings(config)) this.#log.warn(warning);
   }
 
   /** Resolves when every live worker runs `version` (or after timeoutMs). */

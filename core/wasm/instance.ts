@@ -16,6 +16,7 @@ import type { PreparedModule } from './prepare/prepare.js';
 import { defaultResolveUpstream } from './http-calls.js';
 import { GuestVm } from './vm.js';
 import type { SharedKv } from '../shared/kv.js';
+import { StreamCallback } from './abi/callbacks.js';
 
 export interface WasmLogRecord {
   readonly level: LogLevelName;
@@ -73,6 +74,9 @@ export class WasmInstance implements StreamOwner {
   readonly #circuit: FilterCircuit;
   readonly #log: WasmLogSink;
   #vm: GuestVm | null;
+  /** Which request callbacks the module exports (the same in every VM of it), by StreamCallback. */
+  readonly #exports: readonly boolean[];
+  readonly #endCallback: boolean;
   #generation = 0;
   #lastFault: GuestFault | null = null;
 
@@ -89,7 +93,20 @@ export class WasmInstance implements StreamOwner {
     this.#module = compileCached(prepared);
     this.#circuit = new FilterCircuit(this.limits);
     this.#log = options.log ?? (() => {});
-    this.#vm = this.#startVm();
+    const vm = this.#startVm();
+    this.#vm = vm;
+    this.#exports = [0, 1, 2, 3, 4, 5].map((cb) => vm.hasCallback(cb as StreamCallback));
+    this.#endCallback = vm.hasEndCallback();
+  }
+
+  /** Whether the module exports request callback `cb` at all (a bypassed request still skips it). */
+  exports(cb: StreamCallback): boolean {
+    return this.#exports[cb] === true;
+  }
+
+  /** Whether the module may look at the response: a response callback, or proxy_on_log / on_done. */
+  get seesResponse(): boolean {
+    return this.exports(StreamCallback.ResponseHeaders) || this.exports(StreamCallback.ResponseBody) || this.exports(StreamCallback.ResponseTrailers) || this.#endCallback;
   }
 
   /** How many VMs this filter has started (1 + the number of re-creations). */

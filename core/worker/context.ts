@@ -2,14 +2,23 @@
  * RequestContext: everything one request needs, copied from the uWS request at once
  * (a uWS HttpRequest is valid only inside its handler). A fixed-shape class: the
  * constructor sets every field, so V8 keeps one hidden class for all requests.
+ *
+ * It is also the plugin API (core/plugins/contract.ts PluginRequest): plugins read and
+ * change the request through these methods, keep per-request state in the chain's slots,
+ * and answer with exit(). A route without plugins never touches that part.
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
-import type { FilteredRequest } from './filtered-request.js';
-import type { AiExchange } from '../ai/exchange.js';
 import type { Consumer } from '../plugins/consumer.js';
+import { setConsumerHeaders } from '../plugins/consumer.js';
+import type { PluginHandler, PluginRequest } from '../plugins/contract.js';
+import type { RouteChain } from '../plugins/chain.js';
+import { ResponseHead } from '../plugins/response-head.js';
+import { BodyReader, type BodyOwner } from './body-reader.js';
+import { serializeForLog } from '../observe/log-serializer.js';
+import type { WorkerMetrics } from '../observe/metrics.js';
 
 // Header copying without a closure per request: uWS calls collect() for each header,
 // and collect() appends to the array of the context being built.
@@ -23,17 +32,40 @@ function collect(name: string, value: string): void {
 }
 
 const decoder = new TextDecoder();
+const EMPTY_BODY = Buffer.alloc(0);
+/** The response head before there is one (read-only use only). */
+const NO_RESPONSE = new ResponseHead(0, []);
 
-export class RequestContext {
+/** A response decided by the gateway or a plugin (exit), before the response phase. */
+export interface LocalAnswer {
+  status: number;
+  /** Flat `[name, value, …]`. */
+  headers: string[];
+  body: Buffer | string;
+}
+
+/** What the request needs from the pipeline that owns it, beyond the fields. */
+export interface ContextOwner {
+  /** The body broke the size limit while a plugin was reading it. */
+  bodyTooLarge(ctx: RequestContext): void;
+  readonly maxBodyBytes: number;
+  /** The response is complete (or cut): log phase, metrics, access log. */
+  finish(ctx: RequestContext): void;
+  readonly metrics: WorkerMetrics;
+}
+
+export class RequestContext implements PluginRequest, BodyOwner {
   readonly res: HttpResponse;
   readonly runtime: Runtime;
-  /** Request method (a WASM filter may change it before dispatch). */
+  readonly owner: ContextOwner;
+  readonly scheme: 'http' | 'https';
+  /** Request method (a plugin may change the upstream's). */
   method: string;
   /** Raw path as received (before normalisation), without the query. */
   readonly url: string;
-  /** Raw query string without `?`, or ''; key-auth's hide_credentials removes the key from it. */
+  /** Raw query string without `?`, or ''. */
   query: string;
-  /** Flat `[name, value, …]`, names lower-case, in arrival order. */
+  /** Flat `[name, value, …]`, names lower-case, in arrival order; plugin changes go here. */
   headers: string[];
   readonly headerBytes: number;
   /** The Connection header's value ('' when absent): its tokens are hop-by-hop too. */
@@ -42,6 +74,8 @@ export class RequestContext {
   readonly requestId: string;
   /** performance.now() at arrival. */
   readonly startTime: number;
+  /** Date.now() at arrival (log entries). */
+  readonly startedAt: number;
   /** Host header without port, lower-case ('' when absent). */
   host: string;
   /** Port from the Host header, else the listener's. */
@@ -57,13 +91,21 @@ export class RequestContext {
   /** A Set-Cookie the balancer asks for (consistent hashing on a cookie), or null. */
   setCookie: string | null;
   upstreamPath: string;
+  /** The path a plugin set for the upstream (setPath), or null. */
+  pathOverride: string | null;
+  /** The whole upstream request target a WASM filter set through `:path` (path and query, sent as is), or null. */
+  rawUpstreamPath: string | null;
   /** Headers to send upstream, built once (reused by retries). */
   upstreamHeaders: string[] | null;
   /** null (no body), a complete Buffer, or a stream fed by uWS onData. */
   body: Buffer | RequestBodyStream | null;
+  /** Content-Length or chunked body announced by the client. */
+  hasBody: boolean;
+  /** The client's Content-Length, -1 when chunked or absent. */
+  declaredLength: number;
   /** Content-Length sent upstream with a streamed body (-1: chunked); kept for a retry. */
   streamedLength: number;
-  /** Aborts the current upstream request (set by undici's onConnect). */
+  /** Aborts the current upstream request (set by the client's onConnect). */
   abortUpstream: ((err: Error) => void) | null;
   status: number;
   bytesIn: number;
@@ -72,23 +114,38 @@ export class RequestContext {
   upstreamStart: number;
   upstreamFirstByte: number;
   tries: number;
-  /** Host header a WASM filter set through `:authority`, else null. */
+  /** Host header a plugin set through `:authority`, else null. */
   hostOverride: string | null;
-  /** The WASM filter state of a route with filters, else null (no cost for other routes). */
-  filtered: FilteredRequest | null;
-  /** The AI exchange of a route with ai-proxy / ai-proxy-advanced, else null. */
-  ai: AiExchange | null;
+  /** The route's plugin chain for this listener, or null (no plugins: no cost). */
+  chain: RouteChain | null;
+  /** The body as plugins read it (created on first need), or null. */
+  reader: BodyReader | null;
+  /** Largest body a plugin may read whole, bytes (0 = unlimited): the gateway's, lowered by limitBody. */
+  maxBody: number;
+  /** A response a plugin or the gateway decided on, waiting for the response phase; or null. */
+  answer: LocalAnswer | null;
+  /** Per chain slot: plugin state, made on the first setState. */
+  states: unknown[] | null;
+  /** Per chain slot: the consumer-specific handler picked in access (consumer-scoped chains only). */
+  resolved: (PluginHandler | null)[] | null;
+  responseHead: ResponseHead | null;
+  /** Fields plugins added to the log entry (setLogValue), or null. */
+  logExtra: Record<string, unknown> | null;
   /** The consumer an auth plugin identified (or its anonymous consumer), else null. */
   consumer: Consumer | null;
   /** The id of the credential that authenticated the request; null when anonymous or none. */
   credentialId: string | null;
+  authenticatedGroups: readonly string[] | null;
   aborted: boolean;
   /** The response is complete (or the connection was closed): the uWS response is gone. */
   finished: boolean;
+  #serialized: Record<string, unknown> | null;
 
-  constructor(res: HttpResponse, req: HttpRequest, runtime: Runtime, listenPort: number, requestId: string, startTime: number) {
+  constructor(res: HttpResponse, req: HttpRequest, runtime: Runtime, owner: ContextOwner, scheme: 'http' | 'https', listenPort: number, requestId: string, startTime: number) {
     this.res = res;
     this.runtime = runtime;
+    this.owner = owner;
+    this.scheme = scheme;
     this.method = req.getCaseSensitiveMethod();
     this.url = req.getUrl();
     this.query = req.getQuery() ?? '';
@@ -102,6 +159,7 @@ export class RequestContext {
     this.remoteAddress = decoder.decode(res.getRemoteAddressAsText());
     this.requestId = requestId;
     this.startTime = startTime;
+    this.startedAt = Date.now();
     const hostHeader = req.getHeader('host');
     const split = splitHostPort(hostHeader);
     this.host = split === -1 ? hostHeader.toLowerCase() : hostHeader.slice(0, split).toLowerCase();
@@ -113,8 +171,12 @@ export class RequestContext {
     this.matchEntry = -1;
     this.setCookie = null;
     this.upstreamPath = '';
+    this.pathOverride = null;
+    this.rawUpstreamPath = null;
     this.upstreamHeaders = null;
     this.body = null;
+    this.hasBody = false;
+    this.declaredLength = -1;
     this.streamedLength = -1;
     this.abortUpstream = null;
     this.status = 0;
@@ -124,12 +186,20 @@ export class RequestContext {
     this.upstreamFirstByte = 0;
     this.tries = 0;
     this.hostOverride = null;
-    this.filtered = null;
-    this.ai = null;
+    this.chain = null;
+    this.reader = null;
+    this.maxBody = owner.maxBodyBytes;
+    this.answer = null;
+    this.states = null;
+    this.resolved = null;
+    this.responseHead = null;
+    this.logExtra = null;
     this.consumer = null;
     this.credentialId = null;
+    this.authenticatedGroups = null;
     this.aborted = false;
     this.finished = false;
+    this.#serialized = null;
   }
 
   /** First value of a header (lower-case name), or undefined. */
@@ -140,6 +210,132 @@ export class RequestContext {
     }
     return undefined;
   }
+
+  // ---- plugin API: the request ----
+
+  get routeName(): string {
+    return this.route?.name ?? '';
+  }
+
+  get serviceName(): string {
+    return this.service?.config.name ?? '';
+  }
+
+  readBody(): Buffer | Promise<Buffer> {
+    const body = this.body;
+    if (body instanceof Buffer) return body;
+    if (!this.hasBody) return EMPTY_BODY;
+    const reader = (this.reader ??= new BodyReader(this.res, this));
+    const whole = reader.whole();
+    if (whole instanceof Promise) {
+      return whole.then((b) => {
+        if (this.body === null) this.body = b;
+        return this.body instanceof Buffer ? this.body : b;
+      });
+    }
+    this.body = whole;
+    return whole;
+  }
+
+  /** Lowers the body limit for this request (a plugin's own limit; 0 = none of its own). */
+  limitBody(max: number): void {
+    if (max > 0 && (this.maxBody === 0 || max < this.maxBody)) this.maxBody = max;
+  }
+
+  /** BodyOwner: the limit broke while a plugin read the body. */
+  bodyTooLarge(): void {
+    this.owner.bodyTooLarge(this);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.removeHeader(name);
+    this.headers.push(name, value);
+  }
+
+  addHeader(name: string, value: string): void {
+    this.headers.push(name, value);
+  }
+
+  removeHeader(name: string): void {
+    const headers = this.headers;
+    let w = 0;
+    for (let r = 0; r < headers.length; r += 2) {
+      if (headers[r] === name) continue;
+      if (w !== r) {
+        headers[w] = headers[r] as string;
+        headers[w + 1] = headers[r + 1] as string;
+      }
+      w += 2;
+    }
+    headers.length = w;
+  }
+
+  setQuery(query: string): void {
+    this.query = query;
+  }
+
+  setMethod(method: string): void {
+    this.method = method;
+  }
+
+  setPath(path: string): void {
+    this.pathOverride = path;
+  }
+
+  setBody(body: Buffer): void {
+    this.body = body;
+  }
+
+  // ---- plugin API: identity ----
+
+  authenticate(consumer: Consumer, credentialId: string | null): void {
+    this.consumer = consumer;
+    this.credentialId = credentialId;
+    setConsumerHeaders(this.headers, null, consumer, credentialId);
+  }
+
+  // ---- plugin API: answering ----
+
+  exit(status: number, body?: string | Buffer | Record<string, unknown> | null, headers?: readonly string[]): void {
+    const list = headers === undefined ? [] : [...headers];
+    let payload: Buffer | string = '';
+    if (body instanceof Buffer || typeof body === 'string') payload = body;
+    else if (body !== null && body !== undefined) {
+      payload = JSON.stringify(body);
+      if (!hasHeader(list, 'content-type')) list.push('content-type', 'application/json; charset=utf-8');
+    }
+    this.answer = { status, headers: list, body: payload };
+  }
+
+  get exited(): boolean {
+    return this.answer !== null || this.finished;
+  }
+
+  getState(slot: number): unknown {
+    return this.states === null ? undefined : this.states[slot];
+  }
+
+  setState(slot: number, value: unknown): void {
+    const states = (this.states ??= new Array<unknown>(this.chain?.size ?? slot + 1));
+    states[slot] = value;
+  }
+
+  get response(): ResponseHead {
+    return this.responseHead ?? NO_RESPONSE;
+  }
+
+  setLogValue(key: string, value: unknown): void {
+    (this.logExtra ??= {})[key] = value;
+  }
+
+  serialize(): Record<string, unknown> {
+    return (this.#serialized ??= serializeForLog(this));
+  }
+}
+
+function hasHeader(list: readonly string[], name: string): boolean {
+  for (let i = 0; i < list.length; i += 2) if ((list[i] as string).toLowerCase() === name) return true;
+  return false;
 }
 
 /** Index of the `:` before a port in a Host value (IPv6-literal aware), or -1. */

@@ -10,7 +10,7 @@ import { decodeSnapshot } from '../snapshot/subscribe.js';
 import { createAccessLog, createLogger } from '../observe/log.js';
 import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
-import { materialize, retirePools } from './runtime.js';
+import { materialize, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
 import { ProxyServer } from './server.js';
 import { TlsListener } from '../tls/listener.js';
 import type { CompiledTlsListener } from '../compile/types.js';
@@ -39,8 +39,9 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
+const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index };
 const initialConfig = decodeSnapshot(data.snapshot);
-const pipeline = new Pipeline(materialize(initialConfig, filterInstances, upstreamState, tokenCounters), settings.proxyPort, settings.limits, accessLog, settings.index);
+const pipeline = new Pipeline(materialize(initialConfig, tables), settings.proxyPort, settings.limits, accessLog, settings.index);
 const server = new ProxyServer(uws);
 // The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
 const tlsSettings = settings.tls ?? null;
@@ -68,7 +69,8 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
     const config = decodeSnapshot(snapshot);
     version = config.version;
     if (version <= pipeline.runtime.version) return;
-    const runtime = materialize(config, filterInstances, upstreamState, tokenCounters);
+    const previous = pipeline.runtime;
+    const runtime = materialize(config, tables);
     pipeline.setRuntime(runtime);
     tlsPipeline?.setRuntime(runtime);
     try {
@@ -78,6 +80,7 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
     }
     retirePools(runtime);
     filterInstances.retire(runtime.filters);
+    retirePlugins(previous, runtime);
     send({ type: 'applied', version });
   } catch (err) {
     // Keep serving the old runtime: a bad snapshot never replaces a good one.

@@ -1,14 +1,19 @@
 /**
  * The one place that orders a request's flow through a worker:
  *
- *   limits (URL, headers) -> normalise path -> match route -> protocol check
- *     -> key-auth (routes with it only: a Map lookup, or a 401) -> AI exchange | service check
- *     -> body (none | one Buffer | stream) -> balance -> undici dispatch (ProxyExchange)
- *     -> response streamed by the exchange -> finish: access log
+ *   limits (URL, headers) -> normalise path -> match route -> protocol check -> framing
+ *     route without plugins: service -> body (none | one Buffer | stream) -> balance
+ *       -> upstream (ProxyExchange streams the response) -> finish: log phase, metrics, access log
+ *     route with plugins (its chain for this listener):
+ *       rewrite + access phases (sync until a step returns a promise; the body is held
+ *       meanwhile) -> exit? the answer through the response phases
+ *       -> a responder plugin (ai-proxy) answers | the proxy as above, the body whole
+ *          (a plugin read it), streamed through requestBody steps, or plain
+ *       -> ChainExchange runs the response and body phases on the upstream's answer
  *
- * Every early exit is a JSON error from the table in lib/errors.ts. Objects per request:
- * the RequestContext, the ProxyExchange, the header list and the onAborted closure (plus
- * the onData closure and a body Buffer/stream when there is a body).
+ * Every early exit is a JSON error from the table in lib/errors.ts. Objects per request on
+ * a route without plugins: the RequestContext, the ProxyExchange, the header list and the
+ * onAborted closure (plus the onData closure and a body Buffer/stream when there is a body).
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { ERRORS, ErrorCode, GatehouseError } from '../lib/errors.js';
@@ -19,19 +24,18 @@ import { buildUpstreamPath } from '../router/upstream-path.js';
 import { buildUpstreamHeaders } from '../proxy/forwarded.js';
 import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
 import { ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
-import { FilteredExchange } from '../proxy/filtered-exchange.js';
+import { ChainExchange } from '../proxy/chain-exchange.js';
 import { classifyUpstreamError } from '../proxy/upstream-errors.js';
 import type { AccessLog } from '../observe/log.js';
 import { WorkerMetrics } from '../observe/metrics.js';
-import { RequestContext } from './context.js';
-import { FilteredRequest, type FilteredOwner } from './filtered-request.js';
-import { writeError, writeLocalResponse, writeRedirect } from './respond.js';
-import type { LocalResponse } from '../wasm/host-request.js';
+import { RequestContext, type ContextOwner } from './context.js';
+import { writeError, writeRedirect } from './respond.js';
 import type { Runtime } from './runtime.js';
 import type { WorkerLimits } from './types.js';
-import { AiExchange, type AiOwner } from '../ai/exchange.js';
 import { isDigits } from '../lib/digits.js';
-import { authenticate, type AuthOwner } from './auth-step.js';
+import { runAccess, runLog, runRequestBody, type RouteChain } from '../plugins/chain.js';
+import { BodyReader } from './body-reader.js';
+import { errorAnswer, sendAnswer } from './answer.js';
 
 const CLIENT_CLOSED = 499;
 
@@ -48,7 +52,7 @@ export interface ListenerInfo {
 
 const PLAIN_LISTENER: ListenerInfo = { scheme: 'http', httpsPort: -1 };
 
-export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
+export class Pipeline implements ExchangeOwner, ContextOwner {
   #runtime: Runtime;
   #listenPort: number;
   readonly #scheme: 'http' | 'https';
@@ -57,14 +61,6 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   readonly #log: AccessLog;
   readonly #match = new MatchResult();
   readonly #balanceInput = new BalanceInput();
-  /** key-auth's way back into the pipeline (auth-step.ts), bound once. */
-  readonly #authOwner: AuthOwner = {
-    proceed: (ctx, routeIndex, bodyRead) => this.#proceed(ctx, routeIndex, bodyRead),
-    local: (ctx, code, close) => this.#local(ctx, code, close),
-    fail: (ctx, err) => this.fail(ctx, err),
-    aborted: (ctx) => this.#onAborted(ctx),
-    finish: (ctx) => this.finish(ctx),
-  };
   /** Traffic metrics of this worker (snapshotted for the admin /metrics). */
   readonly metrics: WorkerMetrics;
   readonly #idPrefix: string;
@@ -75,6 +71,8 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   onIdle: (() => void) | null = null;
   /** The uWS handler, bound once. */
   readonly handle: (res: HttpResponse, req: HttpRequest) => void;
+  /** Bound once: the answer writer's completion callback. */
+  readonly #finish: (ctx: RequestContext) => void;
 
   constructor(runtime: Runtime, listenPort: number, limits: WorkerLimits, log: AccessLog, workerIndex: number, listener: ListenerInfo = PLAIN_LISTENER) {
     this.#runtime = runtime;
@@ -86,17 +84,24 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     this.#log = log;
     const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
     this.#idPrefix = `${random}${workerIndex.toString(16).padStart(2, '0')}`;
+    this.#finish = (ctx) => this.finish(ctx);
     this.handle = (res, req) => {
+      const ctx = new RequestContext(res, req, this.#runtime, this, this.#scheme, this.#listenPort, this.#nextId(), performance.now());
+      this.inflight++;
       try {
-        this.#onRequest(res, req);
+        this.#onRequest(ctx);
       } catch (err) {
-        this.#crashed(res, err);
+        this.#crashed(ctx, err);
       }
     };
   }
 
   get runtime(): Runtime {
     return this.#runtime;
+  }
+
+  get maxBodyBytes(): number {
+    return this.#limits.maxBodyBytes;
   }
 
   /** Switch config: requests already running keep the runtime they started with. */
@@ -114,9 +119,8 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     this.#httpsPort = port;
   }
 
-  #onRequest(res: HttpResponse, req: HttpRequest): void {
-    const ctx = new RequestContext(res, req, this.#runtime, this.#listenPort, this.#nextId(), performance.now());
-    this.inflight++;
+  #onRequest(ctx: RequestContext): void {
+    const res = ctx.res;
     const limits = this.#limits;
     if (ctx.url.length + ctx.query.length > limits.maxUrlLength) return this.#local(ctx, ErrorCode.URI_TOO_LONG, true);
     if (ctx.headerBytes > limits.maxHeaderBytes) return this.#local(ctx, ErrorCode.HEADERS_TOO_LARGE, true);
@@ -125,53 +129,19 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     ctx.path = path;
 
     const runtime = ctx.runtime;
+    const chains = this.#scheme === 'http' ? runtime.plugins.http : runtime.plugins.https;
     const m = this.#match;
-    if (!runtime.matcher.match(ctx.method, ctx.host, ctx.port, path, ctx.headers, m)) {
+    const route = runtime.matcher.match(ctx.method, ctx.host, ctx.port, path, ctx.headers, m) ? runtime.routes[m.route] : undefined;
+    if (route === undefined) {
+      // Global plugins still see the 404 (response and log phases: cors headers, log lines).
+      ctx.chain = chains.noRoute;
       return this.#local(ctx, ErrorCode.NO_ROUTE, false);
     }
-    const route = runtime.routes[m.route];
-    if (route === undefined) return this.#local(ctx, ErrorCode.NO_ROUTE, false);
     ctx.route = route;
     ctx.matchedPathLength = m.pathLength;
     ctx.matchEntry = m.entry;
     // Kong checks only this direction: an https request on an http-only route is served.
     if (this.#scheme === 'http' && !route.protocols.includes('http')) return this.#requireHttps(ctx);
-    // Authentication comes before the route's filters, AI exchange or proxying.
-    const auth = runtime.routeAuth[m.route] ?? null;
-    if (auth !== null) return authenticate(ctx, auth, m.route, this.#scheme, limits.maxBodyBytes, this.#authOwner);
-    this.#proceed(ctx, m.route, false);
-  }
-
-  /**
-   * After routing (and authentication): the AI exchange, the filters, or the proxy.
-   * `bodyRead`: key-auth already read the whole body into ctx.body (key_in_body; compile
-   * allows it only on routes without filters or AI plugins).
-   */
-  #proceed(ctx: RequestContext, routeIndex: number, bodyRead: boolean): void {
-    const runtime = ctx.runtime;
-    const route = ctx.route;
-    if (route === null) return this.#local(ctx, ErrorCode.NO_ROUTE, false);
-    const res = ctx.res;
-    const limits = this.#limits;
-    const ai = runtime.routeAi[routeIndex] ?? null;
-    if (ai !== null) {
-      // An AI route answers from an LLM provider: it needs no service.
-      const exchange = new AiExchange(ctx, ai, this, limits.maxBodyBytes);
-      ctx.ai = exchange;
-      res.onAborted(() => this.#onAborted(ctx));
-      exchange.start(ctx.header('transfer-encoding') !== undefined || (ctx.header('content-length') ?? '0') !== '0');
-      return;
-    }
-    const service = route.service < 0 ? undefined : runtime.services[route.service];
-    if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
-    ctx.service = service;
-    const path = ctx.path;
-    if (bodyRead) {
-      ctx.upstreamPath = buildUpstreamPath(service.config.path, path, ctx.matchedPathLength, route.stripPath, route.pathHandling);
-      if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
-      this.#dispatch(ctx, -1, -1);
-      return;
-    }
 
     // Body framing, decided from the headers before reading a byte of it.
     const contentLength = ctx.header('content-length');
@@ -181,51 +151,172 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
       if (!isDigits(contentLength)) return this.#local(ctx, ErrorCode.BAD_REQUEST, true);
       declared = Number(contentLength);
     }
-    if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes) {
-      return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
-    }
-    const hasBody = chunked || declared > 0;
+    ctx.declaredLength = chunked ? -1 : declared;
+    ctx.hasBody = chunked || declared > 0;
+    const service = route.service < 0 ? undefined : runtime.services[route.service];
+    if (service !== undefined) ctx.service = service;
 
-    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, ctx.matchedPathLength, route.stripPath, route.pathHandling);
-    if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
+    const chain = chains.routes[m.route] ?? null;
+    if (chain !== null) {
+      ctx.chain = chain;
+      return this.#startChain(ctx, chain);
+    }
+    if (service === undefined) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
+    if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes) return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
+    this.#setUpstreamPath(ctx);
     res.onAborted(() => this.#onAborted(ctx));
-    const filters = runtime.routeFilters[routeIndex] ?? null;
-    if (filters !== null) {
-      const filtered = new FilteredRequest(ctx, filters, this, limits.maxBodyBytes);
-      ctx.filtered = filtered;
-      filtered.start(hasBody, chunked ? -1 : declared);
+    if (!ctx.hasBody) {
+      this.#dispatch(ctx, -1, ctx.declaredLength);
       return;
     }
-    if (!hasBody) {
-      this.#dispatch(ctx, -1, chunked ? -1 : declared);
-      return;
-    }
-    res.onData((chunk, isLast) => this.#onBody(ctx, chunk, isLast, chunked ? -1 : declared));
+    res.onData((chunk, isLast) => this.#onClientData(ctx, chunk, isLast));
   }
 
-  #onBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {
+  #setUpstreamPath(ctx: RequestContext): void {
+    const route = ctx.route;
+    const service = ctx.service;
+    if (route === null || service === null) return;
+    if (ctx.rawUpstreamPath !== null) {
+      ctx.upstreamPath = ctx.rawUpstreamPath;
+      return;
+    }
+    const path = ctx.pathOverride ?? ctx.path;
+    const matched = ctx.pathOverride === null ? ctx.matchedPathLength : 0;
+    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, matched, ctx.pathOverride === null && route.stripPath, route.pathHandling);
+    if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
+  }
+
+  // ---- routes with plugins ----
+
+  #startChain(ctx: RequestContext, chain: RouteChain): void {
+    const limits = this.#limits;
+    if (chain.responder === null && ctx.service === null) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
+    if (limits.maxBodyBytes > 0 && ctx.declaredLength > limits.maxBodyBytes) return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
+    ctx.res.onAborted(() => this.#onAborted(ctx));
+    let r: void | Promise<void>;
+    try {
+      r = runAccess(ctx, chain);
+    } catch (err) {
+      return this.#pluginFailed(ctx, err);
+    }
+    if (r === undefined) return this.#afterAccess(ctx, chain);
+    // A step is waiting: hold what arrives of the body meanwhile (uWS delivers chunks only
+    // to a handler attached now).
+    if (ctx.hasBody) this.#bodyReader(ctx).hold();
+    r.then(
+      () => this.#afterAccess(ctx, chain),
+      (err: unknown) => this.#pluginFailed(ctx, err),
+    );
+  }
+
+  #afterAccess(ctx: RequestContext, chain: RouteChain): void {
+    if (ctx.finished) return;
+    if (ctx.answer !== null) return this.#answer(ctx);
+    const responder = chain.responder;
+    if (responder !== null) {
+      const h = responder.handler;
+      if (h?.respond !== undefined) {
+        try {
+          h.respond(ctx, responder.slot);
+        } catch (err) {
+          this.#pluginFailed(ctx, err);
+        }
+        return;
+      }
+    }
+    if (ctx.service === null) return this.#local(ctx, ErrorCode.NO_SERVICE, false);
+    // A plugin may have lowered the body limit (request-size-limiting).
+    if (ctx.maxBody > 0 && ctx.declaredLength > ctx.maxBody) return this.#local(ctx, ErrorCode.BODY_TOO_LARGE, true);
+    this.#setUpstreamPath(ctx);
+    const steps = chain.requestBody;
+    const whole = ctx.body;
+    if (whole instanceof Buffer && steps !== null) {
+      // A plugin read the body whole: the streaming steps see it as one last chunk.
+      const out = runRequestBody(ctx, steps, whole, true);
+      if (out === null) return this.#answer(ctx);
+      ctx.body = out;
+    }
+    if (!ctx.hasBody || ctx.body instanceof Buffer) {
+      // No body, or a plugin read it whole (or replaced it): one retryable Buffer.
+      this.#dispatch(ctx, -1, -1);
+      return;
+    }
+    if (steps !== null) {
+      // Streaming steps may rewrite the body: it goes upstream chunked.
+      const stream = new RequestBodyStream(ctx.res);
+      ctx.body = stream;
+      this.#dispatch(ctx, -1, -1);
+      this.#bodyReader(ctx).handOff((chunk, last) => {
+        if (ctx.finished) return;
+        const out = runRequestBody(ctx, steps, chunk, last);
+        if (out === null) {
+          const abort = ctx.abortUpstream;
+          this.#answer(ctx);
+          const err = new Error('a plugin answered the request');
+          abort?.(err);
+          // Not connected yet (no abort): failing the stream ends the attempt too.
+          stream.fail(err);
+          return;
+        }
+        if (out.byteLength > 0 || last) stream.feed(out, last);
+      });
+      return;
+    }
+    const reader = ctx.reader;
+    if (reader !== null) reader.handOff((chunk, last) => this.#onBody(ctx, chunk, last));
+    else ctx.res.onData((chunk, isLast) => this.#onClientData(ctx, chunk, isLast));
+  }
+
+  #bodyReader(ctx: RequestContext): BodyReader {
+    return (ctx.reader ??= new BodyReader(ctx.res, ctx));
+  }
+
+  /** A plugin threw or its promise failed: 500, as Kong answers a plugin error. */
+  #pluginFailed(ctx: RequestContext, err: unknown): void {
+    process.stderr.write(`gatehouse: a plugin failed on route ${ctx.routeName}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (ctx.finished) return;
+    ctx.answer = errorAnswer(ErrorCode.INTERNAL);
+    this.#answer(ctx);
+  }
+
+  /** ctx.answer through the response phases; the connection closes if the body was left unread. */
+  #answer(ctx: RequestContext, phases = true): void {
+    const unread = ctx.hasBody && !(ctx.reader?.complete ?? false) && !(ctx.body instanceof Buffer);
+    sendAnswer(ctx, unread, this.#finish, phases);
+  }
+
+  // ---- the body ----
+
+  /** A chunk from uWS on the plain path: counted, limited, copied. */
+  #onClientData(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean): void {
     if (ctx.finished) return;
     ctx.bytesIn += chunk.byteLength;
-    const max = this.#limits.maxBodyBytes;
+    const max = ctx.maxBody;
     if (max > 0 && ctx.bytesIn > max) {
       this.bodyTooLarge(ctx);
       return;
     }
+    this.#onBody(ctx, copyChunk(chunk), isLast);
+  }
+
+  /** A counted chunk we own: dispatched with the first one, streamed after. */
+  #onBody(ctx: RequestContext, chunk: Buffer, isLast: boolean): void {
+    if (ctx.finished) return;
     const body = ctx.body;
     if (body === null) {
       if (isLast) {
         // The whole body came in one chunk: send it as one Buffer (retryable).
-        ctx.body = copyChunk(chunk);
+        ctx.body = chunk;
         this.#dispatch(ctx, -1, -1);
         return;
       }
       const stream = new RequestBodyStream(ctx.res);
       ctx.body = stream;
-      stream.feed(copyChunk(chunk), false);
-      this.#dispatch(ctx, -1, declared);
+      stream.feed(chunk, false);
+      this.#dispatch(ctx, -1, ctx.declaredLength);
       return;
     }
-    if (body instanceof RequestBodyStream) body.feed(copyChunk(chunk), isLast);
+    if (body instanceof RequestBodyStream) body.feed(chunk, isLast);
   }
 
   #dispatch(ctx: RequestContext, exclude: number, streamedLength: number): void {
@@ -234,7 +325,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     const upstream = service.upstream;
     // One BalanceInput per worker: pick() is synchronous, so it is never shared by two requests.
     const input = this.#balanceInput;
-    input.fill(ctx.remoteAddress, ctx.headers, ctx.path, ctx.query, null);
+    input.fill(ctx.remoteAddress, ctx.headers, ctx.path, ctx.query, ctx.consumer === null ? null : ctx.consumer.id);
     if (upstream.balancer.needsCaptures) input.captures = ctx.runtime.matcher.uriCaptures(ctx.matchEntry, ctx.path);
     const index = upstream.balancer.pick(input, exclude);
     const target = index < 0 ? undefined : upstream.targets[index];
@@ -262,6 +353,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     ctx.tries++;
     ctx.upstreamStart = performance.now();
     const readTimeout = service.config.readTimeout;
+    const chain = ctx.chain;
     target.pool.dispatch(
       {
         path: ctx.upstreamPath,
@@ -271,31 +363,12 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
         headersTimeout: readTimeout,
         bodyTimeout: readTimeout,
       },
-      // A chain that cannot see the response (no response, log or done callback) leaves it
-      // to the plain exchange: nothing of the response phases runs for it.
-      ctx.filtered === null || !ctx.filtered.run.filtersResponse ? new ProxyExchange(ctx, this, index) : new FilteredExchange(ctx, this, index, ctx.filtered),
+      // Only a chain with response or body steps needs the response phases.
+      chain === null || (chain.response === null && chain.body === null) ? new ProxyExchange(ctx, this, index) : new ChainExchange(ctx, this, index, chain),
     );
   }
 
-  // ---- FilteredOwner (routes with WASM filters) ----
-
-  dispatchFiltered(ctx: RequestContext): void {
-    // Filters may rewrite the body: it goes upstream chunked, without the client's length.
-    this.#dispatch(ctx, -1, -1);
-  }
-
-  forwardBody(ctx: RequestContext, chunk: ArrayBuffer, isLast: boolean, declared: number): void {
-    this.#onBody(ctx, chunk, isLast, declared);
-  }
-
-  respondLocal(ctx: RequestContext, response: LocalResponse): void {
-    if (ctx.finished) return;
-    ctx.finished = true;
-    ctx.res.cork(() => {
-      ctx.status = writeLocalResponse(ctx.res, response, ctx.requestId);
-    });
-    this.finish(ctx);
-  }
+  // ---- ContextOwner / ExchangeOwner ----
 
   bodyTooLarge(ctx: RequestContext): void {
     const err = new GatehouseError(ErrorCode.BODY_TOO_LARGE);
@@ -305,7 +378,9 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     else this.fail(ctx, err);
   }
 
-  // ---- ExchangeOwner ----
+  respondLocal(ctx: RequestContext): void {
+    this.#answer(ctx, false);
+  }
 
   retry(ctx: RequestContext, failedTarget: number, _err: Error): boolean {
     const service = ctx.service;
@@ -321,18 +396,23 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   fail(ctx: RequestContext, err: Error): void {
     if (ctx.finished) return;
     const code = err instanceof GatehouseError ? err.code : classifyUpstreamError(err);
-    ctx.finished = true;
-    ctx.status = ERRORS[code].status;
     // A body we did not read to its end leaves the connection unusable: close it.
     const close = ctx.body instanceof RequestBodyStream || code === ErrorCode.BODY_TOO_LARGE;
+    if (ctx.chain !== null) {
+      ctx.answer = errorAnswer(code);
+      sendAnswer(ctx, close || (ctx.hasBody && !(ctx.body instanceof Buffer)), this.#finish);
+      return;
+    }
+    ctx.finished = true;
+    ctx.status = ERRORS[code].status;
     ctx.res.cork(() => writeError(ctx.res, code, ctx.requestId, close));
     this.finish(ctx);
   }
 
   finish(ctx: RequestContext): void {
     this.inflight--;
-    // proxy_on_log / on_done for each filter, after the response is complete.
-    if (ctx.filtered !== null) ctx.filtered.run.finish();
+    const log = ctx.chain?.log ?? null;
+    if (log !== null) runLog(ctx, log, pluginWarning);
     this.metrics.record(ctx, performance.now());
     this.#log.write(ctx);
     if (this.inflight === 0 && this.onIdle !== null) this.onIdle();
@@ -341,6 +421,11 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
   // ---- local answers ----
 
   #local(ctx: RequestContext, code: ErrorCode, close: boolean): void {
+    if (ctx.chain !== null) {
+      ctx.answer = errorAnswer(code);
+      sendAnswer(ctx, close, this.#finish);
+      return;
+    }
     ctx.finished = true;
     ctx.status = writeError(ctx.res, code, ctx.requestId, close);
     this.finish(ctx);
@@ -369,23 +454,31 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
     const err = new Error('client closed the connection');
     const body = ctx.body;
     if (body instanceof RequestBodyStream) body.fail(err);
+    ctx.reader?.abort(err);
     if (ctx.abortUpstream !== null) ctx.abortUpstream(err);
-    if (ctx.ai !== null) ctx.ai.aborted();
     this.finish(ctx);
   }
 
-  /** A bug in the pipeline answers 500 for this request instead of killing the worker. */
-  #crashed(res: HttpResponse, err: unknown): void {
+  /** A bug in the pipeline (or a plugin) answers 500 for this request instead of killing the worker. */
+  #crashed(ctx: RequestContext, err: unknown): void {
     process.stderr.write(`gatehouse: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (ctx.finished) return;
+    ctx.finished = true;
+    ctx.status = 500;
     try {
-      writeError(res, ErrorCode.INTERNAL, '', true);
+      ctx.res.cork(() => writeError(ctx.res, ErrorCode.INTERNAL, ctx.requestId, true));
     } catch {
       /* the response was already ended or aborted */
     }
+    this.finish(ctx);
   }
 
   #nextId(): string {
     this.#counter++;
     return `${this.#idPrefix}${this.#counter.toString(16).padStart(8, '0')}`;
   }
+}
+
+function pluginWarning(plugin: string, message: string): void {
+  process.stderr.write(`gatehouse: plugin ${plugin}: ${message}\n`);
 }

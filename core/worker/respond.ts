@@ -4,8 +4,7 @@
  */
 import type { HttpResponse } from 'uWebSockets.js';
 import { ERRORS, type ErrorCode } from '../lib/errors.js';
-import { isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
-import type { LocalResponse } from '../wasm/host-request.js';
+import { VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
 
@@ -19,23 +18,6 @@ export function writeError(res: HttpResponse, code: ErrorCode, requestId: string
     .writeHeader(REQUEST_ID_HEADER, requestId)
     .end(entry.body, closeConnection);
   return entry.status;
-}
-
-/**
- * A response a WASM filter produced (proxy_send_local_response, or its on_error outcome).
- * Call corked. Hop-by-hop and framing headers from the guest are not written: uWS frames
- * the body itself.
- */
-export function writeLocalResponse(res: HttpResponse, response: LocalResponse, requestId: string): number {
-  res.writeStatus(statusLine(response.status));
-  for (const [name, value] of response.headers) {
-    const lower = name.toLowerCase();
-    if (isDroppedResponseHeader(lower)) continue;
-    res.writeHeader(lower, value);
-  }
-  res.writeHeader('via', VIA_TOKEN).writeHeader(REQUEST_ID_HEADER, requestId);
-  res.end(response.body);
-  return response.status;
 }
 
 /** A redirect (route-level https_redirect_status_code 301/302/307/308). */

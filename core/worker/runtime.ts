@@ -1,6 +1,6 @@
 /**
  * Materialises a CompiledConfig into the live objects the hot path uses, once per
- * version: the router matcher (RegExp objects), balancers, undici pools. A request
+ * version: the router matcher (RegExp objects), balancers, upstream pools, plugin chains. A request
  * holds the Runtime it started with, so a reload never changes a request mid-flight.
  */
 import type { Pool } from 'undici';
@@ -14,8 +14,11 @@ import type { TokenCounters } from '../shared/token-counters.js';
 import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
-import { materializeAi, type AiRouteRuntime } from '../ai/route-runtime.js';
-import { materializeKeyAuth, type KeyAuth } from '../plugins/key-auth/access.js';
+import type { PluginEnv } from '../plugins/contract.js';
+import { materializePlugins, type LivePlugins } from '../plugins/chain.js';
+import { materializeConsumers } from '../plugins/consumer.js';
+import { HANDLERS } from '../plugins/handlers.js';
+import { internalHandlers } from './internal-handlers.js';
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
@@ -48,6 +51,9 @@ export class ServiceRuntime {
   }
 }
 
+/** How long a retired version's plugin handlers stay open for requests still running on it. */
+const RETIRE_DELAY_MS = 60_000;
+
 export class Runtime {
   readonly version: number;
   readonly hash: string;
@@ -55,50 +61,34 @@ export class Runtime {
   readonly routes: readonly CompiledRoute[];
   /** Indexed like CompiledConfig.services. */
   readonly services: readonly ServiceRuntime[];
-  /** Per route: its WASM filter instances in chain order, or null (no filters: no cost). */
-  readonly routeFilters: readonly (readonly WasmInstance[] | null)[];
-  /** Every filter instance this version uses. */
+  /** Every route's plugin chain, per listener scheme. */
+  readonly plugins: LivePlugins;
+  /** Every WASM filter instance this version uses. */
   readonly filters: readonly WasmInstance[];
-  /** Per route: its AI gateway runtime, or null (not an AI route: no cost). */
-  readonly routeAi: readonly (AiRouteRuntime | null)[];
-  /** Per route: its key-auth step, or null (no auth: no cost). */
-  readonly routeAuth: readonly (KeyAuth | null)[];
-  constructor(
-    version: number,
-    hash: string,
-    matcher: Matcher,
-    routes: readonly CompiledRoute[],
-    services: readonly ServiceRuntime[],
-    routeFilters: readonly (readonly WasmInstance[] | null)[],
-    filters: readonly WasmInstance[],
-    routeAi: readonly (AiRouteRuntime | null)[] = [],
-    routeAuth: readonly (KeyAuth | null)[] = [],
-  ) {
+  constructor(version: number, hash: string, matcher: Matcher, routes: readonly CompiledRoute[], services: readonly ServiceRuntime[], plugins: LivePlugins, filters: readonly WasmInstance[]) {
     this.version = version;
     this.hash = hash;
     this.matcher = matcher;
     this.routes = routes;
     this.services = services;
-    this.routeFilters = routeFilters;
+    this.plugins = plugins;
     this.filters = filters;
-    this.routeAi = routeAi;
-    this.routeAuth = routeAuth;
   }
 }
 
-export function materialize(config: CompiledConfig, filterInstances: FilterInstances, upstreamState: UpstreamState, tokenCounters: TokenCounters): Runtime {
+/** What materialising a version needs from the worker besides the config. */
+export interface WorkerTables {
+  readonly filterInstances: FilterInstances;
+  readonly upstreamState: UpstreamState;
+  readonly tokenCounters: TokenCounters;
+  readonly workerIndex: number;
+}
+
+export function materialize(config: CompiledConfig, tables: WorkerTables): Runtime {
   const matcher = new Matcher(config.router);
-  const filters = filterInstances.materialize(config.wasm);
-  const routeFilters = config.routes.map((route) =>
-    route.filters === null ? null : route.filters.map((i) => {
-      const instance = filters[i];
-      if (instance === undefined) throw new Error(`route ${route.name} references missing filter ${i}`);
-      return instance;
-    }),
-  );
+  const filters = tables.filterInstances.materialize(config.wasm);
   // Per (upstream, connect timeout) live objects; services share them when they can.
   const upstreamCache = new Map<string, UpstreamRuntime>();
-  const usedPools = new Set<string>();
   const services = config.services.map((service, serviceIndex) => {
     const compiled = config.upstreams[service.upstream];
     if (compiled === undefined) throw new Error(`service ${service.name} references missing upstream ${service.upstream}`);
@@ -106,16 +96,21 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
     const key = `${service.upstream}|${service.connectTimeout}|${tls?.key ?? ''}`;
     let upstream = upstreamCache.get(key);
     if (upstream === undefined) {
-      const targets = compiled.targets.map((target) => {
-        usedPools.add(poolKey(target.origin, service.connectTimeout, tls));
-        return { target, pool: acquirePool(target.origin, service.connectTimeout, tls) };
-      });
-      upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, upstreamState), createPassiveHealth(compiled, upstreamState));
+      const targets = compiled.targets.map((target) => ({ target, pool: acquirePool(target.origin, service.connectTimeout, tls) }));
+      upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, tables.upstreamState), createPassiveHealth(compiled, tables.upstreamState));
       upstreamCache.set(key, upstream);
     }
     return new ServiceRuntime(service, upstream, tls);
   });
-  return new Runtime(config.version, config.hash, matcher, config.routes, services, routeFilters, filters, materializeAi(config.routes, tokenCounters), materializeKeyAuth(config.auth, config.routes));
+  const env: PluginEnv = {
+    workerIndex: tables.workerIndex,
+    consumers: materializeConsumers(config.plugins.consumers),
+    tokenCounters: tables.tokenCounters,
+    warn: (plugin, message) => process.stderr.write(`gatehouse worker ${tables.workerIndex}: plugin ${plugin}: ${message}\n`),
+  };
+  const internal = internalHandlers(filters);
+  const plugins = materializePlugins(config.plugins, env, (name) => HANDLERS.get(name) ?? internal.get(name));
+  return new Runtime(config.version, config.hash, matcher, config.routes, services, plugins, filters);
 }
 
 /** After switching to `current`, close pools no version in use needs any more. */
@@ -124,8 +119,19 @@ export function retirePools(current: Runtime): void {
   for (const service of current.services) {
     for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
   }
-  for (const ai of current.routeAi) {
-    if (ai !== null) for (const t of ai.targets) keep.add(t.poolKey);
-  }
+  for (const h of current.plugins.handlers) if (h.pools !== undefined) for (const key of h.pools) keep.add(key);
   releasePoolsExcept(keep);
+}
+
+/**
+ * Closes the handlers of `previous` that `current` no longer uses, once requests that
+ * started on it have had time to finish (handlers with sockets or timers: log plugins).
+ */
+export function retirePlugins(previous: Runtime, current: Runtime): void {
+  const keep = new Set(current.plugins.handlers);
+  const gone = previous.plugins.handlers.filter((h) => !keep.has(h) && h.close !== undefined);
+  if (gone.length === 0) return;
+  setTimeout(() => {
+    for (const h of gone) h.close?.();
+  }, RETIRE_DELAY_MS).unref();
 }

@@ -4,12 +4,17 @@
  * them. The request map lies over `ctx.headers` itself (HeaderMap.over): what the filters
  * change there is what goes upstream, with no copy in or out; the pseudo-headers
  * (`:path`, `:method`, `:authority`) are read back once the request-headers phase is done.
- * FilteredRequest (filtered-request.ts) extends this class: one object per request.
+ * The filter-chain step (wasm-chain.ts) extends this class: one object per request.
  */
 import { MapType } from '../wasm/abi/constants.js';
 import { HeaderMap } from '../wasm/header-map.js';
 import type { HostRequest, PropertyValue } from '../wasm/host-request.js';
 import type { RequestContext } from './context.js';
+import type { RawHeader } from '../plugins/response-head.js';
+
+function rawText(v: RawHeader): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
+}
 
 export class GatewayHostRequest implements HostRequest {
   readonly ctx: RequestContext;
@@ -22,7 +27,7 @@ export class GatewayHostRequest implements HostRequest {
    * response headers costs no map and no re-encoding).
    */
   #responseStatus = 0;
-  #responseRaw: readonly Buffer[] | null = null;
+  #responseRaw: readonly RawHeader[] | null = null;
   #responseMap: HeaderMap | null = null;
   /** Trailer maps, made on first use (HTTP/1.1 clients rarely send trailers). */
   #requestTrailers: HeaderMap | null = null;
@@ -65,7 +70,7 @@ export class GatewayHostRequest implements HostRequest {
   }
 
   /** The upstream response started: its headers become visible to the response phases. */
-  setUpstreamResponse(status: number, raw: readonly Buffer[]): void {
+  setUpstreamResponse(status: number, raw: readonly RawHeader[]): void {
     this.#responseStatus = status;
     this.#responseRaw = raw;
     this.#responseMap = null;
@@ -82,7 +87,7 @@ export class GatewayHostRequest implements HostRequest {
     if (raw === null) return null;
     const map = new HeaderMap([[':status', String(this.#responseStatus)]]);
     for (let i = 0; i < raw.length; i += 2) {
-      map.add((raw[i] as Buffer).toString('latin1').toLowerCase(), (raw[i + 1] as Buffer).toString('latin1'));
+      map.add(rawText(raw[i] as RawHeader).toLowerCase(), rawText(raw[i + 1] as RawHeader));
     }
     this.#responseMap = map;
     return map;
@@ -92,7 +97,7 @@ export class GatewayHostRequest implements HostRequest {
     const ctx = this.ctx;
     this.#authority = ctx.header('host') ?? '';
     // uWS lower-cases header names, as HeaderMap.over requires.
-    return HeaderMap.over(ctx.headers, [':method', ctx.method, ':path', this.originalPath(), ':authority', this.#authority, ':scheme', 'http']);
+    return HeaderMap.over(ctx.headers, [':method', ctx.method, ':path', this.originalPath(), ':authority', this.#authority, ':scheme', ctx.scheme]);
   }
 
   /**
@@ -104,7 +109,7 @@ export class GatewayHostRequest implements HostRequest {
     if (map === null) return;
     const ctx = this.ctx;
     const path = map.get(':path');
-    if (path !== undefined && path !== this.originalPath()) ctx.upstreamPath = path;
+    if (path !== undefined && path !== this.originalPath()) ctx.rawUpstreamPath = path;
     const method = map.get(':method');
     if (method !== undefined && method !== '') ctx.method = method;
     const authority = map.get(':authority');
@@ -131,7 +136,7 @@ export class GatewayHostRequest implements HostRequest {
       case 'request.host':
         return ctx.header('host') ?? '';
       case 'request.scheme':
-        return 'http';
+        return ctx.scheme;
       case 'request.protocol':
         return 'HTTP/1.1';
       case 'request.id':

@@ -10,7 +10,6 @@ import { loadConfig } from '../../core/config/load.js';
 import type { NormalizedConfig } from '../../core/config/types.js';
 import { buildFromNormalized } from '../../core/supervisor/reload.js';
 import { FilterPreparer } from '../../core/supervisor/wasm-filters.js';
-import { unsupportedPluginWarnings } from '../../core/plugins/registry.js';
 
 function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
@@ -60,7 +59,6 @@ export async function runCheck(
     for (const e of built.errors) err.write(`${e.path === '' ? file : e.path}: ${e.message}\n`);
     return 1;
   }
-  for (const warning of unsupportedPluginWarnings(result.config)) err.write(`warning: ${warning}\n`);
   out.write(`${file}: OK (${summarize(result.config)})\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { RouteDef } from '../dispatch.js';
+import { availablePlugins, DEFINITIONS } from '../../plugins/definitions.js';
 
 export const GATEHOUSE_VERSION = '0.1.0';
 
@@ -24,7 +25,7 @@ export function statusRoutes(): RouteDef[] {
               node_version: process.version,
               pids: { master: process.pid },
               configuration: { proxy_port: sup.port, workers: sup.workerStates().length, database: 'off' },
-              plugins: { enabled_in_cluster: enabled },
+              plugins: { available_on_server: Object.fromEntries(availablePlugins().map((n) => [n, { version: DEFINITIONS.get(n)?.version, priority: DEFINITIONS.get(n)?.priority }])), enabled_in_cluster: enabled },
             },
           };
         },

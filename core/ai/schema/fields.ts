@@ -4,41 +4,9 @@
  * several plugins share: `model`, `auth`, `logging`.
  */
 
-export type Schema = Record<string, unknown>;
+import { record, text, oneOf, bool, integer, number, list, type Schema } from '../../plugins/schema-kit.js';
 
-export function record(description: string, properties: Record<string, Schema>, required: readonly string[] = []): Schema {
-  const s: Schema = { type: 'object', description, properties, additionalProperties: false };
-  if (required.length > 0) s['required'] = [...required];
-  return s;
-}
-
-export function text(description: string, extra: Schema = {}): Schema {
-  return { type: 'string', description, ...extra };
-}
-
-export function oneOf(description: string, values: readonly string[], def?: string): Schema {
-  const s: Schema = { type: 'string', enum: [...values], description };
-  if (def !== undefined) s['default'] = def;
-  return s;
-}
-
-export function bool(description: string, def: boolean): Schema {
-  return { type: 'boolean', description, default: def };
-}
-
-export function integer(description: string, min: number, max: number, def?: number): Schema {
-  const s: Schema = { type: 'integer', minimum: min, maximum: max, description };
-  if (def !== undefined) s['default'] = def;
-  return s;
-}
-
-export function number(description: string, extra: Schema = {}): Schema {
-  return { type: 'number', description, ...extra };
-}
-
-export function list(description: string, items: Schema, extra: Schema = {}): Schema {
-  return { type: 'array', items, description, ...extra };
-}
+export { record, text, oneOf, bool, integer, number, list, type Schema };
 
 export const PROVIDERS = ['openai', 'azure', 'anthropic', 'gemini', 'mistral', 'cohere', 'bedrock', 'openai-compatible'] as const;
 export const LLM_FORMATS = ['openai', 'anthropic'] as const;

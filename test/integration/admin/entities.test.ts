@@ -293,7 +293,10 @@ describe('consumers and plugins', () => {
     expect(onService.body).toMatchObject({ name: 'cors', service: { id: base.body.id }, route: null, consumer: null, enabled: true });
     const onRoute = await admin.post('/routes/base-route/plugins', { name: 'cors', instance_name: 'route-cors' });
     expect(onRoute.status).toBe(201);
-    const onConsumer = await admin.post('/consumers/alice/plugins', { name: 'cors' });
+    // cors cannot be scoped to a consumer (Kong's no_consumer); request-termination can.
+    const refused = await admin.post('/consumers/alice/plugins', { name: 'cors' });
+    expect(refused.status).toBe(400);
+    const onConsumer = await admin.post('/consumers/alice/plugins', { name: 'request-termination' });
     expect(onConsumer.status).toBe(201);
     expect((await admin.get('/services/base/plugins')).body.data).toHaveLength(1);
     expect((await admin.get('/routes/base-route/plugins')).body.data[0].id).toBe(onRoute.body.id);

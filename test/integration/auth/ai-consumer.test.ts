@@ -34,6 +34,8 @@ beforeAll(async () => {
     routes: [
       { name: 'by-consumer', paths: ['/by-consumer/v1/chat/completions'], plugins: [{ name: 'key-auth', config: {} }, proxy, limit('consumer')] },
       { name: 'by-credential', paths: ['/by-credential/v1/chat/completions'], plugins: [{ name: 'key-auth', config: {} }, proxy, limit('credential')] },
+      // The key in the JSON body the AI exchange reads too: one read serves both.
+      { name: 'key-in-body', paths: ['/key-in-body/v1/chat/completions'], plugins: [{ name: 'key-auth', config: { key_in_body: true, key_in_header: false } }, proxy] },
     ],
   }), { workers: 2 });
 }, 30_000);
@@ -70,6 +72,25 @@ describe('consumers on AI routes', () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: 'No API key found in request' });
     expect(mock.requests.length).toBe(before);
+  });
+
+  it('key_in_body: the key is read from the same body the AI exchange then sends on', async () => {
+    const before = mock.requests.length;
+    const ask = (key: string | null): Promise<Response> =>
+      fetch(`${gw.url}/key-in-body/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(key === null ? {} : { apikey: key }), model: 'gpt-auth', max_tokens: 4, messages: [{ role: 'user', content: 'a' }] }),
+      });
+    const denied = await ask(null);
+    expect(denied.status).toBe(401);
+    await denied.arrayBuffer();
+    expect(mock.requests.length).toBe(before);
+    const ok = await ask(ALICE_KEY.key);
+    expect(ok.status).toBe(200);
+    const answer = (await ok.json()) as { choices: { message: { content: string } }[] };
+    expect(answer.choices[0]?.message.content).toBe(REPLY);
+    expect(mock.requests.length).toBe(before + 1);
   });
 
   it('identifier consumer: each consumer has its own token budget', async () => {

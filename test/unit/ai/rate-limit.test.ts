@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CompiledAiTarget } from '../../../core/ai/compile-types.js';
-import { checkRateLimit, compileRateLimit, DEFAULT_RESERVED_MAX_TOKENS } from '../../../core/ai/rate-limit-compile.js';
+import { checkRateLimit } from '../../../core/ai/rate-limit-compile.js';
+import { compileRateLimit, DEFAULT_RESERVED_MAX_TOKENS } from '../../../core/ai/rate-limit-route.js';
 import { AiRateLimiter } from '../../../core/ai/rate-limit.js';
 import type { AiTargetRuntime } from '../../../core/ai/route-runtime.js';
 import { estimatePromptTokens } from '../../../core/ai/tokens.js';
@@ -173,7 +174,9 @@ describe('ai-rate-limiting-advanced: admission and settlement', () => {
       for (let i = 0; i < count; i++) {
         out = {};
         const t = rl.admit(subject('a'), req, now);
-        t.writeHeaders({ writeHeader: (k: string, v: string) => { out[k] = v; } } as never);
+        const list: string[] = [];
+        t.addHeaders(list);
+        for (let j = 0; j < list.length; j += 2) out[list[j] as string] = list[j + 1] as string;
       }
       return out;
     };

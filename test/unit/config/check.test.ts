@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCheck } from '../../../tools/cli/check.js';
+import { availablePlugins } from '../../../core/plugins/definitions.js';
 import { watGuest } from '../../fixtures/wasm/wat-guest.js';
 import { forbiddenImport } from '../../fixtures/wasm/hostile.js';
 
@@ -22,6 +23,15 @@ async function check(argv: string[], env: Record<string, string> = {}): Promise<
 }
 
 const fixtures = new URL('../../fixtures/configs/', import.meta.url).pathname;
+/** The plugin entities of kong-full.yaml, where they are. */
+const FIXTURE_PLUGINS = [
+  { name: 'rate-limiting', path: 'services[0].routes[0].plugins[0]' },
+  { name: 'cors', path: 'services[0].plugins[0]' },
+  { name: 'rate-limiting', path: 'consumers[0].plugins[0]' },
+  { name: 'prometheus', path: 'plugins[0]' },
+  { name: 'key-auth', path: 'plugins[1]' },
+  { name: 'acl', path: 'plugins[2]' },
+];
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-check-'));
@@ -55,9 +65,15 @@ describe('gatehouse check', () => {
     await mkdir(filters, { recursive: true });
     for (const name of ['pii-redaction', 'token-counting', 'header-stamp', 'response-stamp']) await writeFile(join(filters, `${name}.wasm`), watGuest());
     const r = await check([`${fixtures}kong-full.yaml`, '--wasm-filters-path', filters]);
-    // Plugins the gateway does not run are accepted, and each is named in a warning.
-    expect(r.err).toMatch(/^warning: plugins\[\d+\]\.name: plugin "cors" is not supported by this gateway and does NOT run$/m);
-    expect(r.err.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '))).toEqual([]);
+    // A plugin the gateway does not run is refused, never accepted and ignored: every
+    // error names one of the fixture's plugins that is not available, with its path.
+    const missing = FIXTURE_PLUGINS.filter((p) => !availablePlugins().includes(p.name));
+    const expected = missing.map((p) => `${p.path}.name: plugin "${p.name}" is not available`).sort();
+    expect(r.err.split('\n').filter((l) => l !== '').sort()).toEqual(expected);
+    if (missing.length > 0) {
+      expect(r.code).toBe(1);
+      return;
+    }
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/: OK \(2 services, 4 routes, 2 upstreams, 4 targets, 2 consumers, 6 plugins\)\n$/);
   });

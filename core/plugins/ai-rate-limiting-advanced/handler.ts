@@ -1,0 +1,4 @@
+/** ai-rate-limiting-advanced runs inside the route's AI exchange (ai-proxy/handler.ts reads its config). */
+import { companionHandler } from '../ai-proxy/companions.js';
+
+export const handler = companionHandler('ai-rate-limiting-advanced');

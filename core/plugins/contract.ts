@@ -1,0 +1,136 @@
+/**
+ * The worker side of the plugin contract: what a plugin folder's `handler.ts` exports, and
+ * the per-request API its phase methods get (Kong's PDK, in the shape the hot path can
+ * afford). Type-only: worker files import it with `import type`.
+ *
+ *   phases (Kong's, every one in chain order = descending priority):
+ *     rewrite      global plugins only, before the others (Kong: no route/consumer yet)
+ *     access       auth, limits, guards, transformations; may read the whole body, exit,
+ *                  or return a promise (the chain waits; sync until a step returns one)
+ *     requestBody  streamed request-body transform (WASM filters); null = answered
+ *     respond      one plugin per route may answer instead of the upstream (ai-proxy)
+ *     response     Kong's header_filter: status and headers before they are sent
+ *     body         Kong's body_filter: each response chunk, `last` on the final one
+ *     log          after the response (or the client's abort), for every request
+ *
+ * A handler implements only the phases it needs; an absent method costs nothing: the
+ * chain of a route lists, per phase, only the steps that implement it, and a phase no
+ * step implements is null.
+ */
+import type { Consumer } from './consumer.js';
+import type { ResponseHead } from './response-head.js';
+import type { TokenCounters } from '../shared/token-counters.js';
+
+/** What a plugin can read and change about one request. RequestContext implements it. */
+export interface PluginRequest {
+  // ---- the client's request ----
+  /** Request method (a plugin may change the upstream's with setMethod). */
+  readonly method: string;
+  /** Raw path as received (no query). */
+  readonly url: string;
+  /** Normalised path the router matched. */
+  readonly path: string;
+  /** Raw query string without `?` ('' when none). */
+  readonly query: string;
+  /** Flat `[name, value, …]`, names lower-case: the request as it will go upstream. */
+  readonly headers: readonly string[];
+  /** First value of a header (lower-case name). */
+  header(name: string): string | undefined;
+  readonly scheme: 'http' | 'https';
+  /** Host header without port, lower-case. */
+  readonly host: string;
+  readonly port: number;
+  readonly remoteAddress: string;
+  readonly requestId: string;
+  /** Route / service names for logs and headers ('' when none). */
+  readonly routeName: string;
+  readonly serviceName: string;
+  /** The request carries a body (Content-Length > 0 or chunked). */
+  readonly hasBody: boolean;
+  /**
+   * The whole request body (within the gateway's body limit); a promise when it has not all
+   * arrived yet. The body then goes upstream as one buffer (or as setBody left it).
+   */
+  readBody(): Buffer | Promise<Buffer>;
+  /** Lowers the body limit for this request (a plugin's own limit; 0: none). */
+  limitBody(max: number): void;
+
+  // ---- the request sent upstream ----
+  setHeader(name: string, value: string): void;
+  addHeader(name: string, value: string): void;
+  removeHeader(name: string): void;
+  setQuery(query: string): void;
+  setMethod(method: string): void;
+  /** Replaces the upstream path (before the service's path and strip_path apply: the part after the route's match). */
+  setPath(path: string): void;
+  /** Replaces the body sent upstream (reads nothing more from the client). */
+  setBody(body: Buffer): void;
+
+  // ---- identity ----
+  readonly consumer: Consumer | null;
+  readonly credentialId: string | null;
+  /** Kong's authenticated consumer; sets the X-Consumer-* upstream headers (anonymous when credentialId is null). */
+  authenticate(consumer: Consumer, credentialId: string | null): void;
+  /** Groups an auth plugin found for the consumer (Kong's authenticated_groups), or null. */
+  authenticatedGroups: readonly string[] | null;
+
+  // ---- answering ----
+  /**
+   * Kong's kong.response.exit: the request ends here with this response (a string or
+   * Buffer body as is, an object as JSON); the remaining access steps do not run, the
+   * response and log phases do.
+   */
+  exit(status: number, body?: string | Buffer | Record<string, unknown> | null, headers?: readonly string[]): void;
+  /** exit() was called (or the gateway answered): later steps must not change the request. */
+  readonly exited: boolean;
+
+  // ---- per-request plugin state (slot = the step's index, given to every phase method) ----
+  getState(slot: number): unknown;
+  setState(slot: number, value: unknown): void;
+
+  // ---- response side (response, body, log phases) ----
+  /** The response about to be sent (response phase), then as sent (body, log). */
+  readonly response: ResponseHead;
+  /** Final status (log phase); 499 when the client went away. */
+  readonly status: number;
+  /** Adds a field to this request's access-log line and log plugins' entries (Kong's kong.log.set_serialize_value). */
+  setLogValue(key: string, value: unknown): void;
+  /** Kong's log serializer entry (built once per request, on first use). */
+  serialize(): Record<string, unknown>;
+}
+
+/** The live objects a handler may use, the same for every request of one config version. */
+export interface PluginEnv {
+  readonly workerIndex: number;
+  /** Every consumer of this config version, by CompiledPlugins.consumers index. */
+  readonly consumers: readonly Consumer[];
+  /** Token counters shared by every worker (AI token limits). */
+  readonly tokenCounters: TokenCounters;
+  /** Reports a plugin's own failure (a log sink it cannot reach, …) without failing the request. */
+  warn(plugin: string, message: string): void;
+}
+
+export interface PluginHandler {
+  rewrite?(req: PluginRequest, slot: number): void | Promise<void>;
+  access?(req: PluginRequest, slot: number): void | Promise<void>;
+  /** Streamed request-body transform: the bytes to send on, or null after an exit. */
+  requestBody?(req: PluginRequest, slot: number, chunk: Buffer, last: boolean): Buffer | null;
+  /** Answers the request instead of the upstream; writes through `req.downstream()`. */
+  respond?(req: PluginRequest, slot: number): void;
+  response?(req: PluginRequest, slot: number): void | Promise<void>;
+  body?(req: PluginRequest, slot: number, chunk: Buffer, last: boolean): Buffer;
+  log?(req: PluginRequest, slot: number): void;
+  /** The config version this handler belongs to is retired (close sockets, timers). */
+  close?(): void;
+  /** Keys of the upstream pools it uses (core/proxy/upstream.ts), kept open across reloads. */
+  readonly pools?: readonly string[];
+}
+
+/** What `core/plugins/<name>/handler.ts` exports as `handler`. */
+export interface PluginHandlerModule<K = unknown, S = unknown> {
+  readonly name: string;
+  /** Plugin-wide live state from the definition's `shared` data, once per config version. */
+  shared?(data: unknown, env: PluginEnv): S;
+  /** One handler per plugin entity (shared by every route it applies to). */
+  create(config: K, env: PluginEnv, shared: S): PluginHandler;
+}
