@@ -145,7 +145,8 @@ export function buildRoute(ctx: NormalizeContext, { raw, path, id, parentService
   const protocolProblem = routeProtocolsProblem(protocols);
   if (protocolProblem !== null) ctx.error(joinPath(path, 'protocols'), protocolProblem);
   checkUnsupportedRouteFields(ctx, raw, path);
-  if (!nonEmpty(raw.methods) && !nonEmpty(raw.hosts) && !nonEmpty(raw.paths) && (raw.headers === undefined || Object.keys(raw.headers).length === 0)) {
+  // Kong's http-route rule; a route of another protocol group is already refused above.
+  if (protocolProblem === null && !nonEmpty(raw.methods) && !nonEmpty(raw.hosts) && !nonEmpty(raw.paths) && (raw.headers === undefined || Object.keys(raw.headers).length === 0)) {
     ctx.error(path, 'must set at least one of methods, hosts, headers, paths');
   }
   raw.paths?.forEach((p, i) => {
