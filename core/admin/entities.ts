@@ -53,7 +53,7 @@ export const KINDS: Readonly<Record<KindName, KindSpec>> = {
   }),
   consumers: spec({
     name: 'consumers', singular: 'consumer', endpointKey: 'username', unique: ['username', 'custom_id'], foreign: [],
-    hidden: ['keyauth_credentials', 'basicauth_credentials', 'acls', 'jwt_secrets'], merged: [],
+    hidden: ['keyauth_credentials', 'basicauth_credentials', 'hmacauth_credentials', 'acls', 'jwt_secrets'], merged: [],
   }),
   plugins: spec({
     name: 'plugins', singular: 'plugin', endpointKey: 'instance_name', unique: ['instance_name'],

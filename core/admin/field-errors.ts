@@ -87,6 +87,8 @@ export function entityViolation(errors: readonly ConfigError[], prefix: string):
 const SINGULAR: Readonly<Record<string, string>> = {
   services: 'service', routes: 'route', upstreams: 'upstream', targets: 'target', consumers: 'consumer',
   plugins: 'plugin', filter_chains: 'filter_chain', certificates: 'certificate', snis: 'sni', ca_certificates: 'ca_certificate',
+  keyauth_credentials: 'keyauth_credential', basicauth_credentials: 'basicauth_credential', hmacauth_credentials: 'hmacauth_credential',
+  jwt_secrets: 'jwt_secret', acls: 'acl',
 };
 
 interface FlatEntity {

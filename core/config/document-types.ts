@@ -4,9 +4,17 @@
  * by hand: a field added to one must be added to the other.
  */
 
-export type RawRef = string | { id?: string; name?: string };
+export type RawRef = string | { id?: string; name?: string; username?: string };
 
-export interface RawPlugin {
+/** Fields every entity may carry and that never reach the normalized config. */
+export interface RawEntityExtras {
+  _comment?: string;
+  _ignore?: unknown[];
+  created_at?: number;
+  updated_at?: number;
+}
+
+export interface RawPlugin extends RawEntityExtras {
   id?: string;
   name: string;
   instance_name?: string;
@@ -16,6 +24,8 @@ export interface RawPlugin {
   service?: RawRef;
   route?: RawRef;
   consumer?: RawRef;
+  consumer_group?: RawRef;
+  ordering?: Record<string, unknown>;
   tags?: string[];
 }
 
@@ -26,7 +36,7 @@ export interface RawFilter {
   on_error?: 'fail_closed' | 'fail_open';
 }
 
-export interface RawFilterChain {
+export interface RawFilterChain extends RawEntityExtras {
   id?: string;
   name?: string;
   enabled?: boolean;
@@ -36,7 +46,7 @@ export interface RawFilterChain {
   tags?: string[];
 }
 
-export interface RawRoute {
+export interface RawRoute extends RawEntityExtras {
   id?: string;
   name?: string;
   service?: RawRef;
@@ -52,16 +62,21 @@ export interface RawRoute {
   preserve_host?: boolean;
   request_buffering?: boolean;
   response_buffering?: boolean;
+  snis?: string[];
+  sources?: { ip?: string; port?: number }[];
+  destinations?: { ip?: string; port?: number }[];
+  expression?: string;
+  priority?: number;
   tags?: string[];
   plugins?: RawPlugin[];
   filter_chains?: RawFilterChain[];
 }
 
-export interface RawService {
+export interface RawService extends RawEntityExtras {
   id?: string;
   name?: string;
   url?: string;
-  protocol?: 'http' | 'https';
+  protocol?: string;
   host?: string;
   port?: number;
   path?: string;
@@ -80,7 +95,7 @@ export interface RawService {
   filter_chains?: RawFilterChain[];
 }
 
-export interface RawTarget {
+export interface RawTarget extends RawEntityExtras {
   id?: string;
   target: string;
   weight?: number;
@@ -88,7 +103,7 @@ export interface RawTarget {
   tags?: string[];
 }
 
-export interface RawUpstream {
+export interface RawUpstream extends RawEntityExtras {
   id?: string;
   name: string;
   algorithm?: string;
@@ -105,26 +120,67 @@ export interface RawUpstream {
   hash_fallback_uri_capture?: string;
   host_header?: string;
   use_srv_name?: boolean;
+  sticky_sessions_cookie?: string;
+  sticky_sessions_cookie_path?: string;
+  client_certificate?: string | { id: string };
   healthchecks?: Record<string, unknown>;
   targets?: RawTarget[];
   tags?: string[];
 }
 
-export interface RawConsumer {
+/** A credential: nested under its consumer, or top-level with `consumer` set. */
+interface RawCredential extends RawEntityExtras {
+  id?: string;
+  consumer?: RawRef;
+  tags?: string[];
+}
+
+export interface RawKeyAuth extends RawCredential {
+  key: string;
+  ttl?: number | null;
+}
+
+export interface RawBasicAuth extends RawCredential {
+  username: string;
+  password: string;
+}
+
+export interface RawHmacAuth extends RawCredential {
+  username: string;
+  secret: string;
+}
+
+export interface RawJwtSecret extends RawCredential {
+  key: string;
+  algorithm?: string;
+  secret?: string;
+  rsa_public_key?: string;
+}
+
+export interface RawAcl extends RawCredential {
+  group: string;
+}
+
+/** The credential collections, nested in a consumer or at the top level of the document. */
+export interface RawCredentials {
+  keyauth_credentials?: RawKeyAuth[];
+  basicauth_credentials?: RawBasicAuth[];
+  hmacauth_credentials?: RawHmacAuth[];
+  jwt_secrets?: RawJwtSecret[];
+  acls?: RawAcl[];
+}
+
+export interface RawConsumer extends RawEntityExtras, RawCredentials {
   id?: string;
   username?: string;
   custom_id?: string;
-  keyauth_credentials?: { id?: string; key: string; ttl?: number | null; tags?: string[] }[];
-  basicauth_credentials?: { id?: string; username: string; password: string; tags?: string[] }[];
-  acls?: { id?: string; group: string; tags?: string[] }[];
-  jwt_secrets?: { id?: string; key: string; algorithm?: string; secret?: string; rsa_public_key?: string; tags?: string[] }[];
   tags?: string[];
   plugins?: RawPlugin[];
 }
 
 export type RawNestedSni = string | { id?: string; name: string; tags?: string[] };
 
-export interface RawCertificate {
+export interface RawCertificate extends RawEntityExtras {
   id?: string;
   cert: string;
   key: string;
@@ -134,22 +190,23 @@ export interface RawCertificate {
   tags?: string[];
 }
 
-export interface RawSni {
+export interface RawSni extends RawEntityExtras {
   id?: string;
   name: string;
   certificate: string | { id: string };
   tags?: string[];
 }
 
-export interface RawCaCertificate {
+export interface RawCaCertificate extends RawEntityExtras {
   id?: string;
   cert: string;
   cert_digest?: string;
   tags?: string[];
 }
 
-export interface RawDocument {
+export interface RawDocument extends RawCredentials {
   _format_version: string;
+  _transform?: boolean;
   services?: RawService[];
   routes?: RawRoute[];
   upstreams?: RawUpstream[];

@@ -1,6 +1,7 @@
 /**
  * Reading and parsing a config file: YAML 1.2 (which also parses JSON). Parse errors
- * name the file, line and column; files over 16 MiB are refused before reading.
+ * name the file, line and column; files over 16 MiB are refused before reading. A key
+ * repeated in one mapping is not an error: the last one wins, as with Kong's lyaml.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
@@ -45,7 +46,7 @@ export function parseConfigText(text: string, source: string): ParseResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     return { ok: false, errors: [{ path: source, message: `config is larger than the ${MAX_CONFIG_BYTES}-byte (16 MiB) limit` }] };
   }
-  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true, merge: true, prettyErrors: true, strict: true });
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: false, merge: true, prettyErrors: true, strict: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,

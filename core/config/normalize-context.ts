@@ -73,14 +73,15 @@ export class EntityIndex {
       return this.#byName.get(ref)?.id ?? null;
     }
     if (ref.id !== undefined) return this.#byId.get(canonicalId(ref.id))?.id ?? null;
-    if (ref.name !== undefined) return this.#byName.get(ref.name)?.id ?? null;
+    const key = ref.name ?? ref.username;
+    if (key !== undefined) return this.#byName.get(key)?.id ?? null;
     return null;
   }
 }
 
 export function refLabel(ref: RawRef): string {
   if (typeof ref === 'string') return ref;
-  return ref.id ?? ref.name ?? '';
+  return ref.id ?? ref.name ?? ref.username ?? '';
 }
 
 export class NormalizeContext {

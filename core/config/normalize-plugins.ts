@@ -5,7 +5,7 @@
  */
 import type { RawFilterChain, RawPlugin, RawRef } from './document-types.js';
 import type { EntityIndex, NormalizeContext } from './normalize-context.js';
-import type { NormalizedFilterChain, NormalizedPlugin, Protocol } from './types.js';
+import type { KongProtocol, NormalizedFilterChain, NormalizedPlugin } from './types.js';
 import { deriveId } from './ids.js';
 import { joinPath } from './schema-errors.js';
 import { FILTER_CHAIN_DEFAULTS, FILTER_DEFAULTS } from './schema/filter-chain.js';
@@ -48,6 +48,10 @@ export function buildPlugins(ctx: NormalizeContext, plugins: Placed<RawPlugin>[]
   const scopes = new Map<string, string>();
   const instanceNames = new Map<string, string>();
   for (const { raw, path, implied } of plugins) {
+    // Kong Enterprise fields that change which plugins run, or in what order.
+    if (raw.consumer_group !== undefined) ctx.error(joinPath(path, 'consumer_group'), 'not supported: consumer groups are not implemented');
+    if (raw.ordering !== undefined) ctx.error(joinPath(path, 'ordering'), 'not supported: plugins run in Kong\'s static priority order');
+    if (raw.consumer_group !== undefined || raw.ordering !== undefined) continue;
     const service = scopeOf(ctx, ctx.services, path, implied.service, raw.service);
     const route = scopeOf(ctx, ctx.routes, path, implied.route, raw.route);
     const consumer = scopeOf(ctx, ctx.consumers, path, implied.consumer, raw.consumer);
@@ -75,7 +79,7 @@ export function buildPlugins(ctx: NormalizeContext, plugins: Placed<RawPlugin>[]
       consumer,
       config: raw.config ?? {},
       enabled: raw.enabled ?? PLUGIN_DEFAULTS.enabled,
-      protocols: (raw.protocols ?? [...PLUGIN_DEFAULTS.protocols]) as Protocol[],
+      protocols: (raw.protocols ?? [...PLUGIN_DEFAULTS.protocols]) as KongProtocol[],
       tags: raw.tags ?? [],
       instance_name: raw.instance_name ?? null,
     };

@@ -1,7 +1,8 @@
 /**
  * Services and routes: url shorthand, Kong defaults, nested routes hoisted to the top
  * level with their service id, and the route checks Kong makes (something to match on,
- * regex paths that compile, no `host` header rule).
+ * regex paths that compile, no `host` header rule, protocols from one group), plus the
+ * refusal of what we cannot serve (grpc/stream protocols, SNI and expression matching).
  */
 import type { RawRoute, RawService } from './document-types.js';
 import type { NormalizeContext } from './normalize-context.js';
@@ -10,6 +11,7 @@ import type { NormalizedRoute, NormalizedService, Protocol } from './types.js';
 import { joinPath } from './schema-errors.js';
 import { ROUTE_DEFAULTS } from './schema/route.js';
 import { SERVICE_DEFAULTS } from './schema/service.js';
+import { isServedProtocol, routeProtocolsProblem } from './protocols.js';
 import { parseServiceUrl } from './service-url.js';
 
 export interface PlacedRoute {
@@ -52,15 +54,15 @@ export function registerServicesAndRoutes(ctx: NormalizeContext, services: RawSe
 }
 
 export function buildService(ctx: NormalizeContext, { raw, path, id }: PlacedService): NormalizedService | null {
-  let protocol: Protocol | undefined = raw.protocol;
+  let protocol: Protocol | undefined;
   let host = raw.host;
   let port = raw.port;
   let upstreamPath = raw.path;
   const before = ctx.errors.length;
   if (raw.url !== undefined) {
-    for (const field of ['protocol', 'host', 'port', 'path'] as const) {
-      if (raw[field] !== undefined) ctx.error(joinPath(path, field), 'cannot be set together with url');
-    }
+    // Kong expands the url shorthand over protocol, host, port and path, without a
+    // warning: the url wins, and a part it leaves out takes its default, never the field
+    // written beside it (kong/db/schema/entities/services.lua shorthand_fields).
     const parsed = parseServiceUrl(raw.url);
     if (typeof parsed === 'string') {
       ctx.error(joinPath(path, 'url'), parsed);
@@ -70,8 +72,10 @@ export function buildService(ctx: NormalizeContext, { raw, path, id }: PlacedSer
       port = parsed.port ?? undefined;
       upstreamPath = parsed.path ?? undefined;
     }
-  } else if (host === undefined) {
-    ctx.error(path, 'must set url or host');
+  } else {
+    // The schema refused every protocol but these two.
+    if (raw.protocol !== undefined && isServedProtocol(raw.protocol)) protocol = raw.protocol;
+    if (host === undefined) ctx.error(path, 'must set url or host');
   }
   const clientCertificate = raw.client_certificate === undefined
     ? null
@@ -117,6 +121,20 @@ function regexError(source: string, flags: string): string | null {
   }
 }
 
+/**
+ * Kong route fields that narrow matching in ways our router does not implement: when one
+ * is set, refusing the route is the only safe answer (ignoring it would let through
+ * traffic the route was written to keep out). Empty lists and a 0 priority change nothing.
+ */
+function checkUnsupportedRouteFields(ctx: NormalizeContext, raw: RawRoute, path: string): void {
+  const unsupported = (field: string, why: string): void => ctx.error(joinPath(path, field), `not supported: ${why}`);
+  if (nonEmpty(raw.snis)) unsupported('snis', 'Gatehouse routes do not match on the TLS server name');
+  if (nonEmpty(raw.sources)) unsupported('sources', 'stream routes (client ip/port rules) are not served');
+  if (nonEmpty(raw.destinations)) unsupported('destinations', 'stream routes (local ip/port rules) are not served');
+  if (raw.expression !== undefined) unsupported('expression', "Kong's expressions router is not implemented; use paths, hosts, methods and headers");
+  if (raw.priority !== undefined && raw.priority !== 0) unsupported('priority', "Kong's expressions router priority is not implemented (regex_priority orders regex paths)");
+}
+
 export function buildRoute(ctx: NormalizeContext, { raw, path, id, parentService }: PlacedRoute): NormalizedRoute | null {
   const before = ctx.errors.length;
   let service = parentService;
@@ -124,7 +142,11 @@ export function buildRoute(ctx: NormalizeContext, { raw, path, id, parentService
     service = ctx.services.resolve(ctx, joinPath(path, 'service'), raw.service);
   }
   const protocols = (raw.protocols ?? [...ROUTE_DEFAULTS.protocols]) as Protocol[];
-  if (!nonEmpty(raw.methods) && !nonEmpty(raw.hosts) && !nonEmpty(raw.paths) && (raw.headers === undefined || Object.keys(raw.headers).length === 0)) {
+  const protocolProblem = routeProtocolsProblem(protocols);
+  if (protocolProblem !== null) ctx.error(joinPath(path, 'protocols'), protocolProblem);
+  checkUnsupportedRouteFields(ctx, raw, path);
+  // Kong's http-route rule; a route of another protocol group is already refused above.
+  if (protocolProblem === null && !nonEmpty(raw.methods) && !nonEmpty(raw.hosts) && !nonEmpty(raw.paths) && (raw.headers === undefined || Object.keys(raw.headers).length === 0)) {
     ctx.error(path, 'must set at least one of methods, hosts, headers, paths');
   }
   raw.paths?.forEach((p, i) => {

@@ -75,6 +75,9 @@ function buildUpstream(ctx: NormalizeContext, { raw, path, id }: PlacedUpstream)
   const before = ctx.errors.length;
   if (isIP(raw.name.replace(/^\[|\]$/g, '')) !== 0) ctx.error(joinPath(path, 'name'), 'must be a hostname, not an IP address');
   checkHashing(ctx, raw, path);
+  // Presenting a client certificate to targets is not implemented; ignoring it would send
+  // the requests without the identity the targets expect.
+  if (raw.client_certificate !== undefined) ctx.error(joinPath(path, 'client_certificate'), 'not supported: upstream mutual TLS is set per service (service.client_certificate)');
   if (ctx.errors.length > before) return null;
   return {
     id,

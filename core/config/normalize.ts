@@ -54,7 +54,7 @@ export function normalize(doc: RawDocument, bad: ReadonlySet<string>): Normalize
     for (const p of ctx.items(r.raw.plugins, joinPath(r.path, 'plugins'))) plugins.push({ raw: p.item, path: p.path, implied: { route: r.id } });
     for (const c of ctx.items(r.raw.filter_chains, joinPath(r.path, 'filter_chains'))) chains.push({ raw: c.item, path: c.path, implied: { route: r.id } });
   }
-  const normalizedConsumers = buildConsumers(ctx, consumers);
+  const normalizedConsumers = buildConsumers(ctx, consumers, doc);
   for (const c of consumers) {
     for (const p of ctx.items(c.raw.plugins, joinPath(c.path, 'plugins'))) plugins.push({ raw: p.item, path: p.path, implied: { consumer: c.id } });
   }

@@ -8,12 +8,13 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { ConfigError } from './types.js';
-import { PATTERN_MESSAGES } from './schema/typedefs.js';
+import { CREDENTIAL_KINDS } from './schema/consumer.js';
+import { PATTERN_MESSAGES, REFUSED_KEYWORD } from './schema/typedefs.js';
 
 /** Keys of arrays whose elements are entities (their index path is an entity path). */
-const ENTITY_KEYS = new Set([
+const ENTITY_KEYS = new Set<string>([
   'services', 'routes', 'upstreams', 'targets', 'consumers', 'plugins',
-  'filter_chains', 'certificates', 'snis', 'ca_certificates',
+  'filter_chains', 'certificates', 'snis', 'ca_certificates', ...CREDENTIAL_KINDS,
 ]);
 
 function segmentsOf(pointer: string): string[] {
@@ -59,6 +60,13 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The reason a refused Kong value is refused (REFUSED_KEYWORD; needs ajv `verbose`), or null. */
+function refusedReason(e: ErrorObject): string | null {
+  const refused = (e.parentSchema as Record<string, unknown> | undefined)?.[REFUSED_KEYWORD] as Record<string, string> | undefined;
+  if (refused === undefined || typeof e.data !== 'string') return null;
+  return Object.hasOwn(refused, e.data) ? (refused[e.data] ?? null) : null;
+}
+
 /** One ajv error -> one ConfigError, or null for a summary error that repeats another. */
 export function convertAjvError(e: ErrorObject): ConfigError | null {
   const base = pathOf(segmentsOf(e.instancePath));
@@ -72,8 +80,11 @@ export function convertAjvError(e: ErrorObject): ConfigError | null {
       return null;
     case 'type':
       return { path: base, message: typeMessage(p['type']) };
-    case 'enum':
+    case 'enum': {
+      const refused = refusedReason(e);
+      if (refused !== null) return { path: base, message: `not supported: ${refused}` };
       return { path: base, message: `must be one of: ${(p['allowedValues'] as unknown[]).map(String).join(', ')}` };
+    }
     case 'pattern': {
       const message = PATTERN_MESSAGES[String(p['pattern'])] ?? `must match ${String(p['pattern'])}`;
       const path = e.propertyName === undefined ? base : joinPath(base, e.propertyName);

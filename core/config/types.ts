@@ -6,7 +6,10 @@
  * Nothing here is a class or a function: it is plain data, safe to clone and to hash.
  */
 
+/** A protocol Gatehouse serves. */
 export type Protocol = 'http' | 'https';
+/** Any protocol name Kong's schemas accept; only `Protocol`s are ever served. */
+export type KongProtocol = Protocol | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'tls_passthrough' | 'udp' | 'ws' | 'wss';
 
 export interface NormalizedService {
   id: string;
@@ -113,6 +116,13 @@ export interface NormalizedBasicAuthCredential {
   tags: string[];
 }
 
+export interface NormalizedHmacAuthCredential {
+  id: string;
+  username: string;
+  secret: string;
+  tags: string[];
+}
+
 export interface NormalizedAcl {
   id: string;
   group: string;
@@ -133,9 +143,14 @@ export interface NormalizedConsumer {
   username: string | null;
   custom_id: string | null;
   tags: string[];
-  /** Credentials nested under the consumer. Optional in the type; stage 1 always sets them. */
+  /**
+   * The consumer's credentials, whether the file nested them under the consumer or listed
+   * them in a top-level collection naming it (nested first, then top-level, in file order).
+   * Optional in the type; stage 1 always sets them.
+   */
   keyauth_credentials?: NormalizedKeyAuthCredential[];
   basicauth_credentials?: NormalizedBasicAuthCredential[];
+  hmacauth_credentials?: NormalizedHmacAuthCredential[];
   acls?: NormalizedAcl[];
   jwt_secrets?: NormalizedJwtSecret[];
 }
@@ -149,7 +164,11 @@ export interface NormalizedPlugin {
   consumer: string | null;
   config: Record<string, unknown>;
   enabled: boolean;
-  protocols: Protocol[];
+  /**
+   * As written (Kong's default `[grpc, grpcs, http, https]`), unserved protocols included:
+   * ask config/protocols.ts `runsOn` whether it runs on http or https.
+   */
+  protocols: KongProtocol[];
   tags: string[];
   /** Optional in the type; stage 1 always sets it (null when absent). */
   instance_name?: string | null;

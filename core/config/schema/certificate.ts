@@ -2,7 +2,7 @@
  * Kong's certificates (with nested SNIs), top-level SNIs, and CA certificates. PEM
  * contents are checked with node:crypto in normalize.ts (parse, key match, CA flag).
  */
-import { ROUTE_HOST_PATTERN, arrayOf, record, tags, text, uuid } from './typedefs.js';
+import { ROUTE_HOST_PATTERN, arrayOf, entity, tags, text, uuid } from './typedefs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -11,22 +11,16 @@ function sniName(description: string): Schema {
 }
 
 function nestedSni(): Schema {
-  return {
-    type: ['string', 'object'],
-    pattern: ROUTE_HOST_PATTERN,
-    properties: {
-      id: uuid('SNI id; derived from the name when omitted.'),
-      name: sniName('Server name, possibly with a leading or trailing wildcard.'),
-      tags: tags(),
-    },
-    required: ['name'],
-    additionalProperties: false,
-    description: 'A server name served with this certificate: a string, or `{ name }`.',
-  };
+  const object = entity('A server name served with this certificate: a string, or `{ name }`.', {
+    id: uuid('SNI id; derived from the name when omitted.'),
+    name: sniName('Server name, possibly with a leading or trailing wildcard.'),
+    tags: tags(),
+  }, ['name']);
+  return { ...object, type: ['string', 'object'], pattern: ROUTE_HOST_PATTERN };
 }
 
 export function certificateSchema(): Schema {
-  return record('A TLS certificate and key served to clients.', {
+  return entity('A TLS certificate and key served to clients.', {
     id: uuid('Certificate id; derived from the PEM when omitted.'),
     cert: text('PEM certificate (chain).'),
     key: text('PEM private key matching cert.'),
@@ -38,7 +32,7 @@ export function certificateSchema(): Schema {
 }
 
 export function sniSchema(): Schema {
-  return record('A server name bound to a certificate.', {
+  return entity('A server name bound to a certificate.', {
     id: uuid('SNI id; derived from the name when omitted.'),
     name: sniName('Server name, possibly with a leading or trailing wildcard.'),
     certificate: {
@@ -54,7 +48,7 @@ export function sniSchema(): Schema {
 }
 
 export function caCertificateSchema(): Schema {
-  return record('A trusted CA certificate (for upstream TLS verification).', {
+  return entity('A trusted CA certificate (for upstream TLS verification).', {
     id: uuid('CA certificate id; derived from the PEM when omitted.'),
     cert: text('PEM CA certificate.'),
     cert_digest: text('SHA-256 hex digest of the certificate (computed when omitted).'),

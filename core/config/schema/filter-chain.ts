@@ -2,7 +2,7 @@
  * Kong's filter_chains (proxy-wasm filters attached to a service or a route), plus our
  * per-filter `on_error` policy: what a request gets when the filter traps.
  */
-import { arrayOf, bool, name, record, reference, tags, uuid } from './typedefs.js';
+import { arrayOf, bool, entity, name, record, reference, tags, uuid } from './typedefs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ function filterSchema(): Schema {
 /** `topLevel` chains name their service or route; nested ones take it from the parent. */
 export function filterChainSchema(topLevel: boolean): Schema {
   const refs: Record<string, Schema> = topLevel ? { service: reference('service'), route: reference('route') } : {};
-  return record(
+  return entity(
     'A filter chain: ordered proxy-wasm filters for one service or route.',
     {
       id: uuid('Filter chain id; derived from name or owner when omitted.'),

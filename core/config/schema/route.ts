@@ -1,13 +1,21 @@
 /**
  * Kong's Route entity (traditional router fields). Normalize.ts lower-cases hosts and
  * header names, upper-cases methods, and checks that regex paths compile.
+ *
+ * Fields of Kong's that restrict matching in ways our router does not implement (`snis`,
+ * `sources`, `destinations`, the expressions router's `expression` and `priority`) pass
+ * the schema with Kong's types so that normalize-services.ts can refuse them by name when
+ * set: accepting and ignoring them would route traffic a Kong operator meant to keep out.
  */
 import {
   HEADER_NAME_PATTERN,
+  KONG_PROTOCOLS,
   METHOD_PATTERN,
   ROUTE_HOST_PATTERN,
   ROUTE_PATH_PATTERN,
+  arrayOf,
   bool,
+  entity,
   integer,
   name,
   protocols,
@@ -32,14 +40,25 @@ export const ROUTE_DEFAULTS = {
 
 export const REDIRECT_STATUS_CODES = [426, 301, 302, 307, 308] as const;
 
+function endpoint(description: string): Schema {
+  return record(description, {
+    ip: { type: 'string', description: 'An IP address or CIDR range.' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, description: 'A port.' },
+  });
+}
+
 /** Route fields; `topLevel` adds the `service` reference (nested routes get theirs from the parent). */
 export function routeSchema(nested: Record<string, Schema>, topLevel: boolean): Schema {
   const service: Record<string, Schema> = topLevel ? { service: reference('service') } : {};
-  return record('A Route: rules that match requests and send them to a service.', {
+  return entity('A Route: rules that match requests and send them to a service.', {
     id: uuid('Route id; derived from the name (or position) when omitted.'),
     name: name('Unique route name.'),
     ...service,
-    protocols: protocols('Protocols this route accepts. Default `[http, https]`.', ROUTE_DEFAULTS.protocols),
+    protocols: protocols(
+      'Protocols this route accepts: http and/or https (routes for Kong\'s other protocols are refused). Default `[http, https]`.',
+      ROUTE_DEFAULTS.protocols,
+      KONG_PROTOCOLS,
+    ),
     methods: {
       type: 'array',
       items: { type: 'string', pattern: METHOD_PATTERN, description: 'An HTTP method (upper-cased on load).' },
@@ -91,6 +110,11 @@ export function routeSchema(nested: Record<string, Schema>, topLevel: boolean): 
     preserve_host: bool('Forward the client Host header instead of the service host. Default false.', ROUTE_DEFAULTS.preserve_host),
     request_buffering: bool('Buffer the request body before forwarding. Default true.', ROUTE_DEFAULTS.request_buffering),
     response_buffering: bool('Buffer the response body before sending it. Default true.', ROUTE_DEFAULTS.response_buffering),
+    snis: arrayOf('TLS server names that match this route (Kong); not supported when set.', { type: 'string', description: 'A server name.' }),
+    sources: arrayOf('Client ip/port rules of stream routes (Kong); not supported when set.', endpoint('A source rule.')),
+    destinations: arrayOf('Local ip/port rules of stream routes (Kong); not supported when set.', endpoint('A destination rule.')),
+    expression: { type: 'string', description: 'Kong expressions-router matcher; not supported.' },
+    priority: { type: 'integer', minimum: 0, description: 'Kong expressions-router priority; only 0 is accepted.' },
     tags: tags(),
     ...nested,
   });

@@ -1,10 +1,15 @@
 /**
- * Kong's Service entity. `url` is shorthand for protocol + host + port + path and may not
- * be combined with them (checked in normalize.ts, which also picks port 443 for https).
+ * Kong's Service entity. `url` is shorthand for protocol + host + port + path; when both
+ * are written the url wins, as in Kong (normalize-services.ts, which also picks port 443
+ * for https). Kong's other service protocols are refused as not supported.
  */
-import { UUID_PATTERN, bool, host, integer, name, path, port, protocol, record, tags, text, timeout, uuid } from './typedefs.js';
+import { UUID_PATTERN, bool, entity, protocol, refusing, host, integer, name, path, port, tags, text, timeout, uuid } from './typedefs.js';
 
 type Schema = Record<string, unknown>;
+
+const UNSERVED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['grpc', 'grpcs', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'].map((p) => [p, `${p} services (Gatehouse proxies to http and https only)`]),
+);
 
 export const SERVICE_DEFAULTS = {
   protocol: 'http',
@@ -19,11 +24,11 @@ export const SERVICE_DEFAULTS = {
 
 /** Service fields; `nested` carries the `routes`/`plugins`/`filter_chains` children schemas. */
 export function serviceSchema(nested: Record<string, Schema>): Schema {
-  return record('A Service: one upstream API that routes forward to.', {
+  return entity('A Service: one upstream API that routes forward to.', {
     id: uuid('Service id; derived from the name when omitted.'),
     name: name('Unique service name.'),
     url: text('Shorthand for protocol, host, port and path, e.g. `http://api.internal:8080/v1`.'),
-    protocol: protocol('Protocol used to talk to the upstream. Default `http`.'),
+    protocol: refusing(protocol('Protocol used to talk to the upstream: http or https. Default `http`.'), UNSERVED_SERVICE_PROTOCOLS),
     host: host('Upstream host: a hostname, an IP, or the name of an Upstream entity.'),
     port: port('Upstream port. Default 80, or 443 when protocol is https.'),
     path: path('Path prefix prepended to upstream requests.'),

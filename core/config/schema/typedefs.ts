@@ -37,8 +37,25 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [METHOD_PATTERN]: 'must be an HTTP method (letters only)',
 };
 
+/** The protocols Gatehouse serves (its listeners speak HTTP/1.1, plain and over TLS). */
 export const PROTOCOLS = ['http', 'https'] as const;
+/**
+ * Every protocol name Kong's schemas accept (kong/constants.lua PROTOCOLS). A plugin may list
+ * any of them; it simply never runs for the ones Gatehouse does not serve.
+ */
+export const KONG_PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'] as const;
 export const MAX_TIMEOUT_MS = 2 ** 31 - 2;
+
+/**
+ * Annotation keyword on an enum: values Kong accepts that Gatehouse refuses, each with the
+ * reason. They still fail the enum; schema-errors.ts words the error as "not supported"
+ * instead of listing the enum, so the operator learns the value is known, not mistyped.
+ */
+export const REFUSED_KEYWORD = 'x-refused';
+
+export function refusing(schema: Schema, refused: Readonly<Record<string, string>>): Schema {
+  return { ...schema, [REFUSED_KEYWORD]: refused };
+}
 
 export function uuid(description: string): Schema {
   return { type: 'string', pattern: UUID_PATTERN, description };
@@ -66,12 +83,12 @@ export function protocol(description: string, dflt?: string): Schema {
   return s;
 }
 
-export function protocols(description: string, dflt: readonly string[]): Schema {
+export function protocols(description: string, dflt: readonly string[], allowed: readonly string[] = PROTOCOLS): Schema {
   return {
     type: 'array',
     minItems: 1,
     uniqueItems: true,
-    items: { type: 'string', enum: [...PROTOCOLS], description: 'A protocol.' },
+    items: { type: 'string', enum: [...allowed], description: 'A protocol.' },
     default: [...dflt],
     description,
   };
@@ -111,19 +128,41 @@ export function text(description: string): Schema {
   return { type: 'string', minLength: 1, description };
 }
 
-/** A foreign key: a name or id string, or `{ id }` / `{ name }` as Kong's declarative format writes it. */
-export function reference(entity: string): Schema {
+/**
+ * A foreign key: a name (or `keyField`, Kong's endpoint key) or id string, or `{ id }` /
+ * `{ <keyField> }` as Kong's declarative format writes it.
+ */
+export function reference(entity: string, keyField = 'name'): Schema {
   return {
     type: ['string', 'object'],
     minLength: 1,
     properties: {
       id: uuid(`Id of the ${entity}.`),
-      name: { type: 'string', minLength: 1, description: `Name of the ${entity}.` },
+      [keyField]: { type: 'string', minLength: 1, description: `${keyField === 'name' ? 'Name' : keyField} of the ${entity}.` },
     },
     additionalProperties: false,
     minProperties: 1,
     description: `The ${entity} this entity belongs to: its name or id, or an object with \`id\` or \`name\`.`,
   };
+}
+
+/**
+ * The fields Kong's declarative format allows on every entity and that never reach the
+ * normalized config: `_comment` and `_ignore` (kong/db/schema/others/declarative_config.lua
+ * add_extra_attributes) and the timestamps an export carries (`kong config db_export`).
+ */
+function entityExtras(): Record<string, Schema> {
+  return {
+    _comment: { type: 'string', description: 'Free-form comment (Kong declarative format); ignored.' },
+    _ignore: { type: 'array', description: 'Anything (Kong declarative format); ignored.' },
+    created_at: { type: 'number', minimum: 0, description: 'Creation time as exported by Kong; ignored.' },
+    updated_at: { type: 'number', minimum: 0, description: 'Update time as exported by Kong; ignored.' },
+  };
+}
+
+/** An entity record: its fields plus the extras every Kong entity accepts. */
+export function entity(description: string, properties: Record<string, Schema>, required: string[] = []): Schema {
+  return record(description, { ...properties, ...entityExtras() }, required);
 }
 
 /** An object schema whose unknown fields are errors. */

@@ -2,7 +2,7 @@
  * Kong's Upstream entity (a named, load-balanced set of targets) with the full
  * `healthchecks` record, and the Target entity (nested or top-level with `upstream`).
  */
-import { PATH_PATTERN, arrayOf, bool, headerName, host, integer, path, record, reference, tags, text, uuid } from './typedefs.js';
+import { PATH_PATTERN, arrayOf, bool, entity, headerName, host, integer, path, record, reference, refusing, tags, text, uuid } from './typedefs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -114,7 +114,7 @@ function healthchecksSchema(): Schema {
 /** Target fields; `topLevel` adds the `upstream` reference. */
 export function targetSchema(topLevel: boolean): Schema {
   const upstream: Record<string, Schema> = topLevel ? { upstream: reference('upstream') } : {};
-  return record(
+  return entity(
     'A Target: one host:port behind an upstream.',
     {
       id: uuid('Target id; derived from upstream and address when omitted.'),
@@ -129,12 +129,15 @@ export function targetSchema(topLevel: boolean): Schema {
 
 export function upstreamSchema(): Schema {
   const hashOn = (description: string, dflt: string): Schema => ({ type: 'string', enum: [...HASH_ON], default: dflt, description });
-  return record(
+  return entity(
     'An Upstream: a virtual hostname that services use as `host`, balanced over targets.',
     {
       id: uuid('Upstream id; derived from the name when omitted.'),
       name: host('Virtual hostname that services reference in `host`.'),
-      algorithm: { type: 'string', enum: [...ALGORITHMS], default: UPSTREAM_DEFAULTS.algorithm, description: 'Load-balancing algorithm.' },
+      algorithm: refusing(
+        { type: 'string', enum: [...ALGORITHMS], default: UPSTREAM_DEFAULTS.algorithm, description: 'Load-balancing algorithm.' },
+        { 'sticky-sessions': 'the sticky-sessions algorithm' },
+      ),
       slots: integer('Slots in the consistent-hashing ring.', 10, 65536, UPSTREAM_DEFAULTS.slots),
       hash_on: hashOn('What to hash on with consistent-hashing.', UPSTREAM_DEFAULTS.hash_on),
       hash_fallback: hashOn('What to hash on when hash_on yields nothing.', UPSTREAM_DEFAULTS.hash_fallback),
@@ -148,6 +151,15 @@ export function upstreamSchema(): Schema {
       hash_fallback_uri_capture: text('Regex capture group hashed when hash_fallback is uri_capture.'),
       host_header: host('Host header sent to targets instead of the target host.'),
       use_srv_name: bool('Use the SRV record name as the Host header.', UPSTREAM_DEFAULTS.use_srv_name),
+      sticky_sessions_cookie: text('Cookie of Kong\'s sticky-sessions algorithm; inert under the algorithms Gatehouse runs.'),
+      sticky_sessions_cookie_path: path('Path of the sticky-sessions cookie; inert under the algorithms Gatehouse runs.'),
+      client_certificate: {
+        type: ['string', 'object'],
+        properties: { id: uuid('Id of the certificate.') },
+        required: ['id'],
+        additionalProperties: false,
+        description: 'Certificate presented to targets (Kong); not supported when set.',
+      },
       healthchecks: healthchecksSchema(),
       targets: arrayOf('Targets of this upstream.', targetSchema(false)),
       tags: tags(),

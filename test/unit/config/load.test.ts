@@ -29,9 +29,10 @@ describe('parseConfigText', () => {
     expect(r.errors[0]?.message).not.toMatch(/\n/);
   });
 
-  it('rejects duplicate keys', () => {
-    const r = parseConfigText('a: 1\na: 2\n', 'dup.yaml');
-    expect(r).toEqual({ ok: false, errors: [{ path: 'dup.yaml:2:1', message: 'Map keys must be unique' }] });
+  it('lets the last of a repeated key win, as Kong\'s lyaml does', () => {
+    expect(parseConfigText('a: 1\na: 2\n', 'dup.yaml')).toEqual({ ok: true, doc: { a: 2 } });
+    const nested = parseConfigText('s:\n  host: a\n  port: 1\n  host: b\n', 'dup.yaml');
+    expect(nested).toEqual({ ok: true, doc: { s: { host: 'b', port: 1 } } });
   });
 
   it('supports anchors and merge keys but caps alias expansion', () => {

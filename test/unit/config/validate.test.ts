@@ -70,7 +70,7 @@ describe('defaults (Kong)', () => {
   });
 
   it('fills plugin, filter chain, filter and credential defaults', () => {
-    expect(c.plugins[0]).toMatchObject({ service: null, route: null, consumer: null, config: {}, enabled: true, protocols: ['http', 'https'], tags: [], instance_name: null });
+    expect(c.plugins[0]).toMatchObject({ service: null, route: null, consumer: null, config: {}, enabled: true, protocols: ['grpc', 'grpcs', 'http', 'https'], tags: [], instance_name: null });
     expect(c.filter_chains[0]).toMatchObject({ name: null, enabled: true, route: null, service: c.services[0]?.id, tags: [] });
     expect(c.filter_chains[0]?.filters).toEqual([{ name: 'f', config: null, enabled: true, on_error: 'fail_closed' }]);
     expect(c.consumers[0]?.jwt_secrets?.[0]).toMatchObject({ algorithm: 'HS256', rsa_public_key: null });
@@ -97,11 +97,9 @@ describe('url shorthand', () => {
     expect(ok({ services: [{ url }] }).services[0]).toMatchObject(expected);
   });
 
-  it('cannot be combined with protocol, host, port or path', () => {
-    expect(errors({ _format_version: '3.0', services: [{ url: 'http://a', protocol: 'http', path: '/x' }] })).toEqual([
-      'services[0].protocol: cannot be set together with url',
-      'services[0].path: cannot be set together with url',
-    ]);
+  it('wins over protocol, host, port and path written beside it (Kong)', () => {
+    const s = ok({ services: [{ url: 'https://a.internal', protocol: 'http', host: 'b.internal', port: 8080, path: '/x' }] }).services[0];
+    expect(s).toMatchObject({ protocol: 'https', host: 'a.internal', port: 443, path: null });
   });
 });
 
