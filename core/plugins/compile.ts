@@ -19,6 +19,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { ConfigError, NormalizedConfig, NormalizedPlugin, NormalizedRoute } from '../config/types.js';
 import { pluginSourcePath } from '../config/normalize-plugins.js';
 import { joinPath, pushPluginConfigErrors } from '../config/schema-errors.js';
+import { runsOn } from '../config/protocols.js';
 import type { ChainView, PluginCompileContext, PluginDefinition } from './definition.js';
 import { DEFINITIONS } from './definitions.js';
 import { LUA_ONLY_PLUGINS } from './registry.js';
@@ -115,14 +116,13 @@ function compileEntities(config: NormalizedConfig, indexOf: (ref: string) => num
     };
     const compiled = def.compile(copy as never, ctx);
     if (errors.length > before || !plugin.enabled) return;
-    const protocols: readonly string[] = plugin.protocols;
     const instance =
       instances.push({
         name: plugin.name,
         id: plugin.id,
         config: compiled,
-        onHttp: protocols.includes('http'),
-        onHttps: protocols.includes('https'),
+        onHttp: runsOn(plugin, 'http'),
+        onHttps: runsOn(plugin, 'https'),
         global: plugin.route === null && plugin.service === null && plugin.consumer === null,
       }) - 1;
     entities.push({ plugin, def, instance, path });
