@@ -14,8 +14,8 @@ import type { RequestBodyStream } from '../proxy/request-body.js';
 import type { Consumer } from '../plugins/consumer.js';
 import { setConsumerHeaders } from '../plugins/consumer.js';
 import type { PluginHandler, PluginRequest } from '../plugins/contract.js';
-import type { RouteChain } from '../plugins/chain.js';
-import { ResponseHead } from '../plugins/response-head.js';
+import { runBody, runResponse, type RouteChain } from '../plugins/chain.js';
+import { ResponseHead, type RawHeader } from '../plugins/response-head.js';
 import { BodyReader, type BodyOwner } from './body-reader.js';
 import { serializeForLog } from '../observe/log-serializer.js';
 import type { WorkerMetrics } from '../observe/metrics.js';
@@ -318,6 +318,24 @@ export class RequestContext implements PluginRequest, BodyOwner {
   setState(slot: number, value: unknown): void {
     const states = (this.states ??= new Array<unknown>(this.chain?.size ?? slot + 1));
     states[slot] = value;
+  }
+
+  /**
+   * A responder plugin's answer head (status, flat header list) through the chain's
+   * response phase; a promise only when a step paused. ctx.response holds the result.
+   */
+  startResponse(status: number, headers: readonly RawHeader[]): void | Promise<void> {
+    const head = new ResponseHead(status, headers);
+    this.responseHead = head;
+    this.status = status;
+    const steps = this.chain?.response ?? null;
+    return steps === null ? undefined : runResponse(this, steps);
+  }
+
+  /** A responder plugin's body chunk through the chain's body phase. */
+  filterBody(chunk: Buffer, last: boolean): Buffer {
+    const steps = this.chain?.body ?? null;
+    return steps === null ? chunk : runBody(this, steps, chunk, last);
   }
 
   get response(): ResponseHead {

@@ -24,7 +24,7 @@ import { buildUpstreamPath } from '../router/upstream-path.js';
 import { buildUpstreamHeaders } from '../proxy/forwarded.js';
 import { copyChunk, RequestBodyStream } from '../proxy/request-body.js';
 import { ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
-import { ChainExchange } from '../proxy/chain-exchange.js';
+import { ChainExchange } from './chain-exchange.js';
 import { classifyUpstreamError } from '../proxy/upstream-errors.js';
 import type { AccessLog } from '../observe/log.js';
 import { WorkerMetrics } from '../observe/metrics.js';
