@@ -174,9 +174,9 @@ describe('gateway variants', () => {
     const s = findScenario('wasm-cost');
     expect(s).toMatchObject({ method: 'GET', path: '/hello', headers: { 'x-bench-a': 'alpha' }, connections: 50 });
     expect(gatewayPlan(s!)).toEqual([
-      { target: 'gatehouse', filters: [] },
-      { target: 'gatehouse+noop', filters: [{ name: 'noop' }] },
-      { target: 'gatehouse+headers', filters: [{ name: 'noop', config: { touch_headers: true } }] },
+      { target: 'gatehouse', filters: [], plugins: [] },
+      { target: 'gatehouse+noop', filters: [{ name: 'noop' }], plugins: [] },
+      { target: 'gatehouse+headers', filters: [{ name: 'noop', config: { touch_headers: true } }], plugins: [] },
     ]);
     expect(s?.variants?.map((v) => [v.name, v.maxCostPct])).toEqual([
       ['noop', 3],
@@ -185,8 +185,12 @@ describe('gateway variants', () => {
   });
 
   it('runs one gatehouse, with the scenario filters, for a scenario without variants', () => {
-    expect(gatewayPlan(findScenario('wasm-headers')!)).toEqual([{ target: 'gatehouse', filters: [{ name: 'noop', config: { touch_headers: true } }] }]);
-    expect(gatewayPlan(findScenario('small-get')!)).toEqual([{ target: 'gatehouse', filters: [] }]);
+    expect(gatewayPlan(findScenario('wasm-headers')!)).toEqual([{ target: 'gatehouse', filters: [{ name: 'noop', config: { touch_headers: true } }], plugins: [] }]);
+    expect(gatewayPlan(findScenario('small-get')!)).toEqual([{ target: 'gatehouse', filters: [], plugins: [] }]);
+    expect(gatewayPlan(findScenario('plugin-cost')!).map((g) => [g.target, g.plugins.map((p) => p.name)])).toEqual([
+      ['gatehouse', []],
+      ['gatehouse+plugins', ['key-auth', 'cors', 'request-transformer']],
+    ]);
   });
 
   it('names variant targets gatehouse+<variant> and reads the name back', () => {
