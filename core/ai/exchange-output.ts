@@ -7,7 +7,7 @@
  * A base class rather than a helper object: the exchange is the one per-request object,
  * and splitting its code across two files costs no allocation.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from '../worker/http-front.js';
 import type { AiSample } from '../observe/metrics.js';
 import type { RequestContext } from '../worker/context.js';
 import type { AiClientFormat } from './compile-types.js';

@@ -19,7 +19,7 @@
  * metrics and the log entry: call-record.ts. Upstream headers are built from scratch by
  * the provider module: the client's own credentials never leave the gateway.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from '../worker/http-front.js';
 import { VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';

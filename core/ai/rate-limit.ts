@@ -25,7 +25,7 @@
  * rate-limiting identifier rule); `service` on a route without a service too.
  */
 import { createHash } from 'node:crypto';
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from '../worker/http-front.js';
 import { CounterProbe, TokenCountersResult } from '../shared/token-counters.js';
 import type { TokenCounters } from '../shared/token-counters.js';
 import { COST_UNITS } from './compile-types.js';

@@ -3,7 +3,7 @@
  * (a uWS HttpRequest is valid only inside its handler). A fixed-shape class: the
  * constructor sets every field, so V8 keeps one hidden class for all requests.
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from './http-front.js';
 import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
