@@ -14,8 +14,10 @@
  *
  * Timeouts (checked by the front's one-second sweep, no timer per request): a connection
  * waiting for client bytes — idle between requests, inside a head, or inside a body
- * nobody is pausing — is closed after IDLE_MS (uWS's 10 s); one closing after a refusal
- * is given LINGER_MS to take the answer before it is destroyed.
+ * nobody is pausing — is closed after IDLE_MS without a byte (uWS's 10 s); a head must
+ * also be complete IDLE_MS after its first byte (a head sent a byte at a time cannot hold
+ * the connection longer); one closing after a refusal is given LINGER_MS to take the
+ * answer before it is destroyed.
  */
 import type { Socket } from 'node:net';
 import { ErrorCode, type ErrorCode as ErrorCodeType } from '../../lib/errors.js';
@@ -76,6 +78,8 @@ export class StrictConnection implements ResponseOwner {
   #userPaused = false;
   #holdPaused = false;
   #lastActivity = coarseNow();
+  /** When the head being read began: a head gets IDLE_MS in all, however it trickles in. */
+  #headStart = 0;
   #address: ArrayBuffer | null = null;
   readonly #onData: (data: Buffer) => void;
 
@@ -97,6 +101,7 @@ export class StrictConnection implements ResponseOwner {
     this.#res = null;
     this.#req = null;
     this.#lastActivity = coarseNow();
+    this.#headStart = this.#lastActivity; // a pipelined head waiting in #buf starts its clock now
     if (this.#state >= CLOSING) return;
     if (close) return this.#closeGracefully();
     if (!this.#messageDone && (this.#state !== BODY_FIXED || this.#remaining > DISCARD_MAX)) return this.#closeGracefully();
@@ -153,6 +158,7 @@ export class StrictConnection implements ResponseOwner {
     }
     const waitingForClient = this.#res === null || (!this.#messageDone && !this.#userPaused);
     if (waitingForClient && now - this.#lastActivity > IDLE_MS) this.destroy();
+    else if (this.#res === null && this.#buf !== null && now - this.#headStart > IDLE_MS) this.destroy();
   }
 
   // ---- reading ----
@@ -162,6 +168,7 @@ export class StrictConnection implements ResponseOwner {
     if (this.#state >= CLOSING) return;
     const buf = this.#buf;
     if (buf === null) {
+      if (this.#state === HEAD && this.#res === null) this.#headStart = this.#lastActivity;
       this.#buf = data;
       this.#pos = 0;
     } else {

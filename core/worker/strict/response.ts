@@ -40,7 +40,9 @@ function byteLength(chunk: Chunk): number {
 }
 
 function text(chunk: Chunk): string {
-  return typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+  if (typeof chunk === 'string') return chunk;
+  // Upstream header names and values arrive as Buffers (undici's raw headers).
+  return Buffer.isBuffer(chunk) ? chunk.toString('latin1') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
 }
 
 export class StrictResponse implements HttpResponse {
@@ -52,7 +54,6 @@ export class StrictResponse implements HttpResponse {
   #headSent = false;
   /** Ended or aborted: every later call is a no-op. */
   #done = false;
-  #aborted = false;
   #close = false;
   /** Body bytes written (tryEnd offsets). */
   #written = 0;
@@ -212,14 +213,16 @@ export class StrictResponse implements HttpResponse {
   drained(): void {
     const handler = this.#onWritable;
     if (handler === null || this.#done) return;
-    if (handler(this.#written)) this.#onWritable = null;
+    // Cleared first: the handler resumes the upstream, whose next chunk may block the
+    // writer again and register a new handler before this call returns.
+    this.#onWritable = null;
+    if (!handler(this.#written) && this.#onWritable === null) this.#onWritable = handler;
   }
 
   /** The connection is gone (or refused the rest of the request): tell the pipeline once. */
   abort(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#aborted = true;
     const handler = this.#onAborted;
     this.#onAborted = null;
     if (handler !== null) handler();
