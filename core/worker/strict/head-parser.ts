@@ -125,7 +125,7 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
   const m0 = i;
   while (TCHAR[buf[i] as number] === 1) i++;
   if (i === m0 || buf[i] !== SP) return refuse(ErrorCode.BAD_REQUEST, 'method is not a token followed by one space');
-  const method = buf.toString('latin1', m0, i);
+  const method = knownMethod(buf, m0, i) ?? buf.toString('latin1', m0, i);
   if (method === 'CONNECT') return refuse(ErrorCode.BAD_REQUEST, 'CONNECT');
   i++;
 
@@ -192,8 +192,11 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
     let upper = false;
     for (let t = c; TCHAR[t] === 1; t = buf[++i] as number) if (t >= 0x41 && t <= 0x5a) upper = true;
     if (i === n0 || buf[i] !== 0x3a /* : */) return refuse(ErrorCode.BAD_REQUEST, 'header name is not a token followed by a colon');
-    let name = buf.toString('latin1', n0, i);
-    if (upper) name = name.toLowerCase();
+    let name = knownName(buf, n0, i);
+    if (name === null) {
+      name = buf.toString('latin1', n0, i);
+      if (upper) name = name.toLowerCase();
+    }
     i++;
     while (buf[i] === SP || buf[i] === HTAB) i++;
     const v0 = i;
@@ -217,6 +220,56 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
   req.headers = headers;
   req.keepAlive = !close && (!http10 || keepAliveToken);
   req.expectContinue = expectContinue;
+  return null;
+}
+
+/**
+ * Interned strings for the methods and header names most requests carry: matched on the
+ * bytes (names case-insensitively), so the common head allocates no string for them and
+ * lower-cases nothing.
+ */
+const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'];
+const NAMES = [
+  'host',
+  'accept',
+  'cookie',
+  'origin',
+  'referer',
+  'user-agent',
+  'connection',
+  'content-type',
+  'authorization',
+  'cache-control',
+  'content-length',
+  'accept-encoding',
+  'accept-language',
+  'x-forwarded-for',
+  'transfer-encoding',
+];
+/** By length: the candidates as [string, its bytes]. */
+const methodsByLength: [string, Uint8Array][][] = [];
+const namesByLength: [string, Uint8Array][][] = [];
+for (const m of METHODS) (methodsByLength[m.length] ??= []).push([m, Buffer.from(m, 'latin1')]);
+for (const n of NAMES) (namesByLength[n.length] ??= []).push([n, Buffer.from(n, 'latin1')]);
+
+function knownMethod(buf: Uint8Array, start: number, end: number): string | null {
+  const candidates = methodsByLength[end - start];
+  if (candidates === undefined) return null;
+  next: for (const [text, bytes] of candidates) {
+    for (let k = 0; k < bytes.length; k++) if (buf[start + k] !== bytes[k]) continue next;
+    return text;
+  }
+  return null;
+}
+
+function knownName(buf: Uint8Array, start: number, end: number): string | null {
+  const candidates = namesByLength[end - start];
+  if (candidates === undefined) return null;
+  // `| 0x20` lower-cases a letter and leaves `-` as it is (the only other byte in NAMES).
+  next: for (const [text, bytes] of candidates) {
+    for (let k = 0; k < bytes.length; k++) if (((buf[start + k] as number) | 0x20) !== bytes[k]) continue next;
+    return text;
+  }
   return null;
 }
 
