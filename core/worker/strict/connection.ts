@@ -20,7 +20,7 @@
  * answer before it is destroyed.
  */
 import type { Socket } from 'node:net';
-import { ErrorCode, type ErrorCode as ErrorCodeType } from '../../lib/errors.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { coarseNow } from '../../lib/clock.js';
 import type { RequestHandler } from '../http-front.js';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, Framing } from '../framing.js';
@@ -310,7 +310,7 @@ export class StrictConnection implements ResponseOwner {
    * gets the error (unless a response had already started) and the connection closes
    * without reading further.
    */
-  #refuse(code: ErrorCodeType): void {
+  #refuse(code: ErrorCode): void {
     const res = this.#res;
     // A response already started (or, when none is in flight, already sent for the
     // message being read) is the client's answer: no second one after it.

@@ -101,11 +101,10 @@ export class HeadScanner {
   }
 }
 
-/** Why the last parseHead refused a request (for tests and debug logs). */
-export let lastRefusal = '';
 
-function refuse(code: ErrorCode, reason: string): ErrorCode {
-  lastRefusal = reason;
+/** Records why (framing.reason, for tests and debug logs) and returns the code to answer. */
+function refuse(framing: Framing, code: ErrorCode, reason: string): ErrorCode {
+  framing.fail(code, reason);
   return code;
 }
 
@@ -115,7 +114,8 @@ function isAlpha(c: number): boolean {
 
 /**
  * Parses the complete head buf[start, end) (end just past its final CRLF CRLF, as
- * HeadScanner found it) into `req` and `framing`. Returns null, or the error to answer.
+ * HeadScanner found it) into `req` and `framing`. Returns null, or the error to answer
+ * (`framing.reason` says which rule refused it).
  */
 export function parseHead(buf: Buffer, start: number, end: number, req: StrictRequest, framing: Framing): ErrorCode | null {
   let i = start;
@@ -124,9 +124,9 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
   // method SP
   const m0 = i;
   while (TCHAR[buf[i] as number] === 1) i++;
-  if (i === m0 || buf[i] !== SP) return refuse(ErrorCode.BAD_REQUEST, 'method is not a token followed by one space');
+  if (i === m0 || buf[i] !== SP) return refuse(framing, ErrorCode.BAD_REQUEST, 'method is not a token followed by one space');
   const method = knownMethod(buf, m0, i) ?? buf.toString('latin1', m0, i);
-  if (method === 'CONNECT') return refuse(ErrorCode.BAD_REQUEST, 'CONNECT');
+  if (method === 'CONNECT') return refuse(framing, ErrorCode.BAD_REQUEST, 'CONNECT');
   i++;
 
   // request-target SP
@@ -137,19 +137,19 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
     i++;
   }
   const t1 = i;
-  if (t1 === t0 || buf[i] !== SP) return refuse(ErrorCode.BAD_REQUEST, 'request-target is not followed by one space');
+  if (t1 === t0 || buf[i] !== SP) return refuse(framing, ErrorCode.BAD_REQUEST, 'request-target is not followed by one space');
   i++;
 
   // HTTP-version CRLF
   if (buf[i] !== 0x48 || buf[i + 1] !== 0x54 || buf[i + 2] !== 0x54 || buf[i + 3] !== 0x50 || buf[i + 4] !== 0x2f) {
-    return refuse(ErrorCode.BAD_REQUEST, 'no HTTP-version');
+    return refuse(framing, ErrorCode.BAD_REQUEST, 'no HTTP-version');
   }
   const major = (buf[i + 5] as number) - 0x30;
   const minor = (buf[i + 7] as number) - 0x30;
   if (major < 0 || major > 9 || buf[i + 6] !== 0x2e || minor < 0 || minor > 9 || buf[i + 8] !== CR) {
-    return refuse(ErrorCode.BAD_REQUEST, 'malformed HTTP-version');
+    return refuse(framing, ErrorCode.BAD_REQUEST, 'malformed HTTP-version');
   }
-  if (major !== 1) return refuse(ErrorCode.VERSION_NOT_SUPPORTED, 'HTTP major version other than 1');
+  if (major !== 1) return refuse(framing, ErrorCode.VERSION_NOT_SUPPORTED, 'HTTP major version other than 1');
   const http10 = minor === 0;
   i += 10;
 
@@ -157,24 +157,24 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
   let authority: string | null = null;
   let p0 = t0;
   if (buf[t0] !== 0x2f /* / */) {
-    if (!isAlpha(buf[t0] as number)) return refuse(ErrorCode.BAD_REQUEST, 'request-target is neither origin-form nor absolute-form');
+    if (!isAlpha(buf[t0] as number)) return refuse(framing, ErrorCode.BAD_REQUEST, 'request-target is neither origin-form nor absolute-form');
     const colon = buf.indexOf(0x3a, t0);
     if (colon < 0 || colon >= t1 || buf[colon + 1] !== 0x2f || buf[colon + 2] !== 0x2f) {
-      return refuse(ErrorCode.BAD_REQUEST, 'request-target is neither origin-form nor absolute-form');
+      return refuse(framing, ErrorCode.BAD_REQUEST, 'request-target is neither origin-form nor absolute-form');
     }
     const scheme = buf.toString('latin1', t0, colon).toLowerCase();
-    if (scheme !== 'http' && scheme !== 'https') return refuse(ErrorCode.BAD_REQUEST, 'absolute-form scheme other than http(s)');
+    if (scheme !== 'http' && scheme !== 'https') return refuse(framing, ErrorCode.BAD_REQUEST, 'absolute-form scheme other than http(s)');
     const a0 = colon + 3;
     let a1 = a0;
     while (a1 < t1 && buf[a1] !== 0x2f && buf[a1] !== 0x3f) a1++;
     authority = buf.toString('latin1', a0, a1);
-    if (!isValidHost(authority)) return refuse(ErrorCode.BAD_REQUEST, 'invalid absolute-form authority');
+    if (!isValidHost(authority)) return refuse(framing, ErrorCode.BAD_REQUEST, 'invalid absolute-form authority');
     p0 = a1;
   }
   if (query >= 0 && query < p0) query = -1;
   const pathEnd = query >= 0 ? query : t1;
   req.url = p0 === pathEnd ? '/' : buf.toString('latin1', p0, pathEnd);
-  if (req.url.charCodeAt(0) !== 0x2f) return refuse(ErrorCode.BAD_REQUEST, 'path does not start with /');
+  if (req.url.charCodeAt(0) !== 0x2f) return refuse(framing, ErrorCode.BAD_REQUEST, 'path does not start with /');
   req.query = query >= 0 ? buf.toString('latin1', query + 1, t1) : undefined;
   req.method = method;
   req.http10 = http10;
@@ -187,11 +187,11 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
   const last = end - 2;
   while (i < last) {
     const c = buf[i] as number;
-    if (c === SP || c === HTAB) return refuse(ErrorCode.BAD_REQUEST, 'obs-fold or whitespace before a header name');
+    if (c === SP || c === HTAB) return refuse(framing, ErrorCode.BAD_REQUEST, 'obs-fold or whitespace before a header name');
     const n0 = i;
     let upper = false;
     for (let t = c; TCHAR[t] === 1; t = buf[++i] as number) if (t >= 0x41 && t <= 0x5a) upper = true;
-    if (i === n0 || buf[i] !== 0x3a /* : */) return refuse(ErrorCode.BAD_REQUEST, 'header name is not a token followed by a colon');
+    if (i === n0 || buf[i] !== 0x3a /* : */) return refuse(framing, ErrorCode.BAD_REQUEST, 'header name is not a token followed by a colon');
     let name = knownName(buf, n0, i);
     if (name === null) {
       name = buf.toString('latin1', n0, i);
@@ -201,12 +201,12 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
     while (buf[i] === SP || buf[i] === HTAB) i++;
     const v0 = i;
     while (FIELD_VALUE[buf[i] as number] === 1) i++;
-    if (buf[i] !== CR) return refuse(ErrorCode.BAD_REQUEST, 'control char in a header value');
+    if (buf[i] !== CR) return refuse(framing, ErrorCode.BAD_REQUEST, 'control char in a header value');
     let v1 = i;
     while (v1 > v0 && (buf[v1 - 1] === SP || buf[v1 - 1] === HTAB)) v1--;
     const value = v1 === v0 ? '' : buf.toString('latin1', v0, v1);
     i += 2;
-    if (headers.length === MAX_HEADER_LINES * 2) return refuse(ErrorCode.HEADERS_TOO_LARGE, 'too many header lines');
+    if (headers.length === MAX_HEADER_LINES * 2) return refuse(framing, ErrorCode.HEADERS_TOO_LARGE, 'too many header lines');
     headers.push(name, value);
     if (name.length === 10 && name === 'connection') {
       const tokens = value.toLowerCase();
@@ -215,7 +215,7 @@ export function parseHead(buf: Buffer, start: number, end: number, req: StrictRe
     }
     else if (name.length === 6 && name === 'expect' && !http10) expectContinue = value.toLowerCase() === '100-continue';
   }
-  if (!readFraming(headers, http10, authority !== null, framing)) return refuse(framing.error ?? ErrorCode.BAD_REQUEST, framing.reason);
+  if (!readFraming(headers, http10, authority !== null, framing)) return (framing.error ?? ErrorCode.BAD_REQUEST);
   if (authority !== null) setHost(headers, authority);
   req.headers = headers;
   req.keepAlive = !close && (!http10 || keepAliveToken);

@@ -23,7 +23,7 @@ function verdict(bytes: Buffer, step: number): string {
   const req = new StrictRequest();
   const framing = new Framing();
   const code = parseHead(bytes, 0, end, req, framing);
-  if (code !== null) return `refused: ${code}`;
+  if (code !== null) return `refused: ${code} (${framing.reason})`;
   const head = `${req.method} ${req.url}${req.query === undefined ? '' : `?${req.query}`} ${JSON.stringify(req.headers)} keepAlive=${req.keepAlive}`;
   if (framing.body === BODY_LENGTH) return `${head} body=${bytes.toString('latin1', end, end + framing.length)}`;
   if (framing.body !== BODY_CHUNKED) return head;
