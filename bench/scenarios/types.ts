@@ -22,6 +22,13 @@ export interface GatewayVariant {
   /** Target suffix and route: non-empty, unique within the scenario, not `none` (the baseline's route). */
   readonly name: string;
   readonly filters: readonly BenchFilter[];
+  /**
+   * Measure this target with the gateway's access log on (to the scenario's `accessLogTo`)
+   * and every other target with it off: the process is started with the access log and
+   * the debug endpoints, and the runner switches the log before each target's run
+   * (POST /debug/access-log), so the log is the only difference between the targets.
+   */
+  readonly accessLog?: boolean;
   /** The goal: at most this % of the baseline's throughput lost (no verdict when absent). */
   readonly maxCostPct?: number;
 }
@@ -46,6 +53,11 @@ export interface Scenario {
    * variants, nginx is skipped: it runs no WASM filter, so it has nothing to compare.
    */
   readonly variants?: readonly GatewayVariant[];
+  /**
+   * Where the gateway writes its access log when a variant has `accessLog`: `file` (a file
+   * in the run's temp dir, default) or `stdout` (a pipe the runner reads and discards).
+   */
+  readonly accessLogTo?: 'file' | 'stdout';
   /** Present for the AI scenarios (mock LLM upstream, Portkey as the competitor). */
   readonly ai?: AiScenario;
 }

@@ -25,11 +25,28 @@ interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** How a gateway process writes its access log: `off` unless a variant measures it. */
+interface LaunchLog {
+  /** GATEHOUSE_ACCESS_LOG: 'off', 'stdout' or a path. */
+  destination: string;
+  /** With the debug endpoints on a known admin port, to switch the log per target. */
+  adminPort: number | null;
+}
+
+const NO_ACCESS_LOG: LaunchLog = { destination: 'off', adminPort: null };
+
 /**
  * Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and
  * waits for it to answer. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
  */
-async function launchGatehouse(ctx: TargetContext, name: string, configYaml: string, filters: readonly BenchFilter[], nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
+async function launchGatehouse(
+  ctx: TargetContext,
+  name: string,
+  configYaml: string,
+  filters: readonly BenchFilter[],
+  nodeArgs: readonly string[] = [],
+  log: LaunchLog = NO_ACCESS_LOG,
+): Promise<GatewayProcess> {
   const config = join(ctx.tmpDir, `${name}.yaml`);
   await writeFile(config, configYaml);
   const port = await freePort();
@@ -44,10 +61,15 @@ async function launchGatehouse(ctx: TargetContext, name: string, configYaml: str
     '--proxy-listen',
     `127.0.0.1:${port}`,
     '--admin-listen',
-    '127.0.0.1:0',
+    `127.0.0.1:${log.adminPort ?? 0}`,
     ...gatehouseFilterArgs(filters),
   ]);
-  const started = startChild(cmd, args, { ...process.env, GATEHOUSE_ACCESS_LOG: 'off' });
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_ACCESS_LOG: log.destination };
+  if (log.adminPort !== null) env['GATEHOUSE_DEBUG_ENDPOINTS'] = '1';
+  const started = startChild(cmd, args, env);
+  // Read and discard stdout (process logs, and the access log when it goes there): a full
+  // pipe would make the gateway drop lines, or stall its own logger.
+  started.child.stdout?.resume();
   try {
     await waitForHttp(port, started.child);
   } catch (err) {
@@ -79,13 +101,29 @@ export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget>
  * costs being measured. Stopping any of them stops the process once. `nodeArgs` as for
  * launchGatehouse (route-profile.ts profiles this gateway).
  */
-export async function startFilterCostGatehouse(ctx: TargetContext, plan: readonly GatewaySpec[], nodeArgs: readonly string[] = []): Promise<RunningTarget[]> {
-  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters), nodeArgs);
+export async function startFilterCostGatehouse(
+  ctx: TargetContext,
+  plan: readonly GatewaySpec[],
+  nodeArgs: readonly string[] = [],
+  accessLogTo: 'file' | 'stdout' = 'file',
+): Promise<RunningTarget[]> {
+  const logged = plan.some((g) => g.accessLog === true);
+  const log: LaunchLog = logged ? { destination: accessLogTo === 'stdout' ? 'stdout' : join(ctx.tmpDir, 'access.log'), adminPort: await freePort() } : NO_ACCESS_LOG;
+  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters), nodeArgs, log);
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopped ??= gw.stop());
   return plan.map((g) => {
     const target: RunningTarget = { name: g.target, baseUrl: `http://127.0.0.1:${gw.port}/${variantRoute(g.target)}`, stop };
     if (gw.pid !== undefined) target.pid = gw.pid;
+    const adminPort = log.adminPort;
+    if (adminPort !== null) target.prepare = () => switchAccessLog(adminPort, g.accessLog === true);
     return target;
   });
+}
+
+/** Turns the gateway's access log on or off (its debug endpoint); every worker hears it before the warm-up ends. */
+async function switchAccessLog(adminPort: number, on: boolean): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${adminPort}/debug/access-log?on=${on}`, { method: 'POST' });
+  await res.arrayBuffer();
+  if (res.status !== 202) throw new Error(`POST /debug/access-log?on=${on}: ${res.status}`);
 }

@@ -11,6 +11,8 @@ import type { BenchFilter } from './gatehouse-config.js';
 export interface GatewaySpec {
   readonly target: TargetName;
   readonly filters: readonly BenchFilter[];
+  /** Measured with the access log on (scenarios/types.ts GatewayVariant.accessLog). */
+  readonly accessLog?: true;
 }
 
 /** The baseline gateway of a filter-cost scenario: the variants' costs are measured against it. */
@@ -39,7 +41,7 @@ export function gatewayPlan(s: Scenario): GatewaySpec[] {
     if (v.name === BASELINE_ROUTE) throw new Error(`scenario ${s.name}: variant name ${BASELINE_ROUTE} is the baseline's`);
     const target = variantTarget(v.name);
     if (plan.some((g) => g.target === target)) throw new Error(`scenario ${s.name}: variant ${v.name} is listed twice`);
-    plan.push({ target, filters: v.filters });
+    plan.push(v.accessLog === true ? { target, filters: v.filters, accessLog: true } : { target, filters: v.filters });
   }
   return plan;
 }

@@ -32,5 +32,7 @@ export interface RunningTarget {
   probe?: ProbeEndpoint;
   /** The target's process, when its CPU time per request is to be measured. */
   pid?: number;
+  /** Runs before each of the target's runs, warm-up included (switches a gateway's access log). */
+  prepare?(): Promise<void>;
   stop(): Promise<void>;
 }
