@@ -207,7 +207,7 @@ async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skippe
   const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
   const targets: RunningTarget[] = [];
   try {
-    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir };
+    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, loadCpus: plan.load, workers: o.workers, tmpDir };
     if (s.ai !== undefined) ctx.ai = s.ai;
     targets.push(...(await startTargets(s, o, ctx, skipped)));
     const out: Measurement[] = [];

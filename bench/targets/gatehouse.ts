@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,17 +68,30 @@ async function launchGatehouse(
   const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_ACCESS_LOG: log.destination };
   if (log.adminPort !== null) env['GATEHOUSE_DEBUG_ENDPOINTS'] = '1';
   const started = startChild(cmd, args, env);
-  // Read and discard stdout (process logs, and the access log when it goes there): a full
-  // pipe would make the gateway drop lines, or stall its own logger.
-  started.child.stdout?.resume();
+  const stdout = started.child.stdout;
+  let reader: ChildProcess | null = null;
+  if (log.destination === 'stdout' && stdout !== null) {
+    // The access log's reader is `cat` into /dev/null on the load cores, as a log collector
+    // beside the gateway would be: this process's own reads could land on the proxy's core.
+    const [readCmd, readArgs] = pinned(ctx.loadCpus ?? null, 'cat', []);
+    reader = spawn(readCmd, readArgs, { stdio: [stdout, 'ignore', 'ignore'] });
+    stdout.destroy();
+  } else {
+    // Read and discard stdout (process logs): a full pipe would stall the gateway's logger.
+    stdout?.resume();
+  }
+  const stop = async (): Promise<void> => {
+    await stopChild(started.child);
+    if (reader !== null) await stopChild(reader);
+  };
   try {
     await waitForHttp(port, started.child);
   } catch (err) {
-    await stopChild(started.child);
+    await stop();
     throw new Error(`${name}: ${(err as Error).message}\n${started.stderr.toString()}`);
   }
   // taskset execs the gateway in its own process: the pid is the gateway's.
-  return { port, pid: started.child.pid, stop: () => stopChild(started.child) };
+  return { port, pid: started.child.pid, stop };
 }
 
 /** Starts the gateway measured as `gatehouse`, with `ctx.filters` (if any) on its catch-all route. */

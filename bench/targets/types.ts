@@ -6,6 +6,8 @@ export interface TargetContext {
   upstreamPort: number;
   /** taskset CPU list for the proxy, or null. */
   cpus: string | null;
+  /** taskset CPU list of the upstream and the load generator, or null (unpinned). */
+  loadCpus?: string | null;
   workers: number;
   /** A private temp directory for config files, pid files and logs. */
   tmpDir: string;

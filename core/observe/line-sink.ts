@@ -1,8 +1,8 @@
 /**
  * An asynchronous line writer for access logs, safe to share one fd between threads.
  *
- *   write(line) ──> current batch ──(full)──> queue of batches ──> one write in flight
- *                        └──(FLUSH_MS timer)──────────┘
+ *   write(line) ──copy──> current batch ──(full)──> queue of batches ──> one write in flight
+ *                         (a Buffer)  └──(FLUSH_MS timer)──┘
  *
  * Whole lines only. Several worker threads write to the same stdout: a write(2) of at most
  * PIPE_BUF (4096) bytes to a pipe is atomic, so to a pipe, a tty or a socket a batch is at
@@ -11,14 +11,23 @@
  * worker opens its path with O_APPEND; Linux serialises writes to a file), so there a batch
  * is up to FILE_BATCH_BYTES: fewer system calls per line.
  *
- * Off the request path: write() only appends to a string; batches are written from a
- * timer, an immediate or the previous write's callback, one write in flight at a time.
- * A partial batch waits at most FLUSH_MS for more lines. How a batch is written:
+ * Off the request path: write() only copies the line into the current batch, a Buffer
+ * (latin1: the lines are ASCII) taken from a small free list; batches are written from a
+ * timer, an immediate or the previous write's callback, one write in flight at a time. A
+ * partial batch waits at most FLUSH_MS for more lines. Why copy at once: a line is a rope
+ * of ~30 pieces, cache-hot when it is made. Kept as strings until the batch is written
+ * (`batch += line`, then fs.write(batch)), the lines cost ~1.2 µs more each on one pinned
+ * core (the rope flattened cold, then copied again for the libuv thread), and later as a
+ * Buffer.write of the whole batch, ~1.3 µs per request in the gateway's profile
+ * (bench/route-profile.ts --scenario small-get-log); the copy per line is what remains.
+ * How a batch is written:
  *   - a pipe or a socket (stdout under a container runtime or a process manager): through
  *     a libuv stream on this thread (net.Socket over the fd): the write(2) happens at once,
- *     and a full pipe is waited for with epoll. Measured on the bench VM with 4 KiB
- *     batches, fs.write's hop to a libuv thread and back cost ~8 µs per request at 20k
- *     requests/s on one pinned core (~17% of the request); written on this thread ~1%.
+ *     and a full pipe is waited for with epoll. Measured on the bench VM (one pinned
+ *     core, ~20k requests/s, shared and noisy): with fs.write, the hop to a libuv thread
+ *     and back for every 4 KiB (~11 lines) added ~7 µs of CPU per request (~15%); through
+ *     the stream, the write costs ~1.2 µs per request in the gateway's profile
+ *     (bench/route-profile.ts --scenario small-get-log-stdout, reader pinned apart).
  *   - a regular file or a tty: fs.write in a libuv thread (a disk or a stopped terminal
  *     may block a write; the event loop must not).
  *
@@ -64,7 +73,21 @@ export interface LineSinkOptions {
   noStream?: boolean;
 }
 
+/** Free batch Buffers kept for reuse: a steady flow needs two or three. */
+const FREE_BATCHES = 4;
+
 type FdKind = 'file' | 'stream' | 'other';
+
+/** Lines copied into `buf[0, end)`; `buf[0, start)` is already written. */
+class Batch {
+  readonly buf: Buffer;
+  start = 0;
+  end = 0;
+  lines = 0;
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+}
 
 function fdKind(fd: number): FdKind {
   try {
@@ -83,12 +106,12 @@ export class LineSink {
   readonly #onDrop: LineSinkOptions['onDrop'];
   /** The libuv stream over a pipe or socket fd, else null (fs.write). */
   readonly #stream: Socket | null;
-  /** Lines not yet in a batch, and how many. */
-  #current = '';
-  #currentLines = 0;
-  /** Full batches waiting, oldest first, with their line counts; the first may be in flight. */
-  readonly #batches: string[] = [];
-  readonly #batchLines: number[] = [];
+  /** The batch lines are copied into (null until the first line after a seal). */
+  #current: Batch | null = null;
+  /** Full batches waiting, oldest first; the first may be in flight. */
+  readonly #batches: Batch[] = [];
+  /** Spent batch Buffers, for the next batches. */
+  readonly #free: Buffer[] = [];
   /** Bytes of every line held: current, queued and in flight. */
   #pendingBytes = 0;
   /** A write of the first batch is in flight, or waits for its retry. */
@@ -186,34 +209,41 @@ export class LineSink {
       return;
     }
     this.#pendingBytes += n;
-    if (this.#current.length + n > this.#batchBytes && this.#currentLines > 0) {
-      this.#seal();
+    let batch = this.#current;
+    if (batch !== null && batch.end + n > batch.buf.length) {
+      this.#seal(batch);
+      batch = null;
       if (!this.#writing && !this.#immediate) {
         this.#immediate = true;
         setImmediate(this.#onImmediate);
       }
     }
-    this.#current += line;
-    this.#currentLines++;
+    if (batch === null) batch = this.#current = this.#newBatch(n);
+    batch.end += batch.buf.write(line, batch.end, 'latin1');
+    batch.lines++;
     if (!this.#timerArmed && !this.#writing) {
       this.#timerArmed = true;
       this.#timer.refresh();
     }
   }
 
-  /** Moves the current lines into the queue as one batch. */
-  #seal(): void {
-    this.#batches.push(this.#current);
-    this.#batchLines.push(this.#currentLines);
-    this.#current = '';
-    this.#currentLines = 0;
+  /** A batch for lines, the first `bytes` long: a free Buffer, or a line longer than a batch's own. */
+  #newBatch(bytes: number): Batch {
+    if (bytes > this.#batchBytes) return new Batch(Buffer.allocUnsafeSlow(bytes));
+    return new Batch(this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#batchBytes));
+  }
+
+  /** Moves the current batch into the queue. */
+  #seal(batch: Batch): void {
+    this.#batches.push(batch);
+    this.#current = null;
   }
 
   /** From the timer or an immediate: writes the oldest batch, sealing a partial one if that is all. */
   #start(): void {
     this.#burst = 0;
     if (this.#writing) return;
-    if (this.#batches.length === 0 && this.#currentLines > 0) this.#seal();
+    if (this.#batches.length === 0 && this.#current !== null) this.#seal(this.#current);
     this.#next();
   }
 
@@ -224,20 +254,25 @@ export class LineSink {
     this.#writing = true;
     this.writes++;
     const stream = this.#stream;
-    if (stream === null) write(this.#fd, batch, null, 'latin1', this.#written);
-    else if (this.#broken !== null) this.#onWritten(null, -1);
-    else stream.write(batch, 'latin1', this.#streamWritten);
+    if (stream !== null && this.#broken !== null) {
+      this.#onWritten(null, -1);
+      return;
+    }
+    if (stream === null) write(this.#fd, batch.buf, batch.start, batch.end - batch.start, null, this.#written);
+    else stream.write(batch.buf.subarray(batch.start, batch.end), this.#streamWritten);
   }
 
   #onStreamWritten(err?: Error | null): void {
     if (err != null) this.#broken ??= `write failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
-    this.#onWritten(null, this.#broken === null ? (this.#batches[0] as string).length : -1);
+    const batch = this.#batches[0] as Batch;
+    this.#onWritten(null, this.#broken === null ? batch.end - batch.start : -1);
   }
 
   /** `bytes` -1: the batch is lost (a broken stream). */
   #onWritten(err: NodeJS.ErrnoException | null, bytes: number): void {
     this.#writing = false;
-    const batch = this.#batches[0] as string;
+    const batch = this.#batches[0] as Batch;
+    const left = batch.end - batch.start;
     if (err !== null && err.code === 'EAGAIN') {
       // A full non-blocking tty: nothing was written; the same batch again shortly.
       this.#writing = true;
@@ -248,18 +283,18 @@ export class LineSink {
       return;
     }
     if (err !== null || bytes < 0) {
-      this.#pendingBytes -= batch.length;
-      this.#drop(this.#batchLines[0] as number, err === null ? (this.#broken ?? 'write failed') : `write failed: ${err.code ?? err.message}`);
+      this.#pendingBytes -= left;
+      this.#drop(batch.lines, err === null ? (this.#broken ?? 'write failed') : `write failed: ${err.code ?? err.message}`);
       this.#shift();
-    } else if (bytes < batch.length) {
+    } else if (bytes < left) {
       // A partial write (a regular file, or a line longer than PIPE_BUF): the rest next.
       this.#pendingBytes -= bytes;
-      this.#batches[0] = batch.slice(bytes);
+      batch.start += bytes;
       this.#next();
       return;
     } else {
-      this.#pendingBytes -= batch.length;
-      this.written += this.#batchLines[0] as number;
+      this.#pendingBytes -= left;
+      this.written += batch.lines;
       this.#shift();
     }
     if (this.#batches.length > 0) {
@@ -268,15 +303,16 @@ export class LineSink {
         this.#immediate = true;
         setImmediate(this.#onImmediate);
       }
-    } else if (this.#currentLines > 0 && !this.#timerArmed) {
+    } else if (this.#current !== null && !this.#timerArmed) {
       this.#timerArmed = true;
       this.#timer.refresh();
     }
   }
 
+  /** Done with the oldest batch: its Buffer goes back to the free list (a few are kept). */
   #shift(): void {
-    this.#batches.shift();
-    this.#batchLines.shift();
+    const batch = this.#batches.shift();
+    if (batch !== undefined && batch.buf.length === this.#batchBytes && this.#free.length < FREE_BATCHES) this.#free.push(batch.buf);
   }
 
   #drop(count: number, reason: string): void {
@@ -302,7 +338,7 @@ export class LineSink {
    */
   async flush(timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    if (this.#currentLines > 0) this.#seal();
+    if (this.#current !== null) this.#seal(this.#current);
     this.#closed = true;
     while ((this.#batches.length > 0 || this.#writing) && Date.now() < deadline) {
       if (!this.#writing) this.#next();

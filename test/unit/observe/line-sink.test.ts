@@ -100,6 +100,16 @@ describe('LineSink to a file', () => {
     expect(sink.writes).toBeLessThanOrEqual(Math.ceil(expected.length / FILE_BATCH_BYTES) + 11);
   });
 
+  it('a line longer than a batch goes alone and whole, between the others', async () => {
+    const path = join(dir, 'access.log');
+    const sink = LineSink.open(path);
+    const lines = [line(1), line(2, 200_000), line(3), line(4, FILE_BATCH_BYTES + 1), line(5)];
+    for (const l of lines) sink.write(l);
+    await sink.flush();
+    expect(readFileSync(path, 'latin1')).toBe(lines.join(''));
+    expect(sink.written).toBe(5);
+  });
+
   it('a partial batch goes out within the flush period, without more lines or a flush()', async () => {
     const path = join(dir, 'access.log');
     const sink = LineSink.open(path);
@@ -150,6 +160,15 @@ describe('LineSink to a pipe', () => {
     expect(a.writes).toBeGreaterThanOrEqual(Math.ceil(got.length / 2 / PIPE_BATCH_BYTES));
     await a.flush(100);
     await b.flush(100);
+  });
+
+  it('a line longer than PIPE_BUF arrives whole (one writer)', async () => {
+    const { path, read } = fifo();
+    const sink = LineSink.open(path);
+    const lines = [line(1), line(2, 20_000), line(3)];
+    for (const l of lines) sink.write(l);
+    expect(await readAll(sink, read)).toBe(lines.join(''));
+    await sink.flush(100);
   });
 
   it('a pipe nobody reads: drops and counts beyond the bound while the loop runs, then delivers what it kept', async () => {
