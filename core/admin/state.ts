@@ -35,6 +35,7 @@ export type AdminSupervisor = Pick<
   | 'health'
   | 'crashWorker'
   | 'stallWorker'
+  | 'setAccessLog'
 >;
 
 interface Stamp {

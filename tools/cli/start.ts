@@ -8,6 +8,7 @@
  * reloads on SIGHUP and drains on SIGTERM/SIGINT. `--demo` also starts the quickstart's
  * demo upstreams on loopback first.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveSettings } from '../../core/config/settings.js';
 import { ConfigRejectedError, Supervisor } from '../../core/supervisor/main.js';
@@ -64,6 +65,17 @@ export async function runStart(argv: string[]): Promise<number> {
   // Every worker binds the same TLS port, so an ephemeral one is picked here, once.
   const sslListen = { host: settings.proxySslListen.host, port: await resolveTlsPort(settings.proxySslListen.host, settings.proxySslListen.port) };
 
+  const access = settings.accessLog;
+  // Each worker opens the file itself; a path it cannot open is a start error here, once.
+  if (access.kind === 'file') {
+    try {
+      closeSync(openSync(access.path, 'a'));
+    } catch (err) {
+      process.stderr.write(`gatehouse: cannot open the access log ${access.path}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+  }
+
   let stopDemo: (() => Promise<void>) | null = null;
   if (values.demo === true) {
     const { startDemo } = await import('../quickstart/demo.js');
@@ -72,7 +84,6 @@ export async function runStart(argv: string[]): Promise<number> {
     log.info({ upstreams: demo.describe }, 'demo upstreams started');
   }
 
-  const access = settings.accessLog;
   const supervisor = new Supervisor(
     {
       configPath: settings.configPath,
