@@ -310,7 +310,13 @@ export class IpRangeSet {
   lookup(text: string): IpMatch {
     const family = parseIp(text, scratch);
     if (family === IpFamily.NONE) return IpMatch.NOT_AN_ADDRESS;
-    return (family === IpFamily.V4 ? this.#has4(scratch[0] as number) : this.#has6(scratch)) ? IpMatch.IN : IpMatch.OUT;
+    return this.has(family, scratch) ? IpMatch.IN : IpMatch.OUT;
+  }
+
+  /** Whether an address parseIp already parsed (to check it against several sets) is in the set. */
+  has(family: IpFamily, words: Uint32Array): boolean {
+    if (family === IpFamily.V4) return this.#has4(words[0] as number);
+    return family === IpFamily.V6 && this.#has6(words);
   }
 
   #has4(x: number): boolean {

@@ -11,7 +11,10 @@
  *
  * Verdicts are kept per plugin instance in a bounded per-worker cache keyed by the raw
  * User-Agent (Kong: an LRU of 10^4 per config): a client repeating its User-Agent costs
- * one Map lookup, not a dozen regex scans. At the bound the oldest entry goes.
+ * one Map lookup, not a dozen regex scans. bench/micro/traffic-guards.bench.ts (node 20,
+ * a shared 2-core machine under load): the bundled rules on a desktop Chrome User-Agent
+ * take 35-45 µs; the whole access step with a cached verdict 55-100 ns.
+ * At the bound the oldest entry goes.
  * The bundled rules are compiled once per worker, shared by every instance.
  */
 import type { PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
