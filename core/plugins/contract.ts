@@ -102,6 +102,8 @@ export interface PluginRequest {
 /** The live objects a handler may use, the same for every request of one config version. */
 export interface PluginEnv {
   readonly workerIndex: number;
+  /** The plain proxy listener's configured address and port (correlation-id's tracker names where a request was served). */
+  readonly listen: { readonly host: string; readonly port: number };
   /** Every consumer of this config version, by CompiledPlugins.consumers index. */
   readonly consumers: readonly Consumer[];
   /** Token counters shared by every worker (AI token limits). */

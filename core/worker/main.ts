@@ -43,7 +43,7 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
-const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index };
+const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index, listen: { host: settings.proxyHost, port: settings.proxyPort } };
 const initialConfig = decodeSnapshot(data.snapshot);
 const strictFront = (settings.httpFront ?? 'strict') === 'strict';
 const pipeline = new Pipeline(
