@@ -1,7 +1,7 @@
 /**
  * jwt on the request path (Kong 3.x handler.lua semantics), access phase:
  *
- *   OPTIONS and run_on_preflight off ─► pass
+ *   OPTIONS and run_on_preflight off ─► pass (the client's X-Consumer-* still stripped)
  *   tokens (query, cookies, Bearer headers): none ─► 401 "Unauthorized"
  *     two different ─► "Multiple tokens provided"; `?jwt` ─► "Unrecognizable token"
  *   parse ─► "Bad token; invalid JSON | invalid alg | invalid signature"
@@ -22,7 +22,7 @@
  */
 import { decodeBase64Strict } from '../../lib/base64.js';
 import type { PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
-import { anonymousConsumer, authenticatedBefore, credentialTable, refuse, type Consumer } from '../consumer.js';
+import { anonymousConsumer, authenticatedBefore, credentialTable, refuse, setConsumerHeaders, type Consumer } from '../consumer.js';
 import type { CompiledJwt, JwtShared } from './definition.js';
 import { importKey, verifySignature, type VerifyKey } from './signature.js';
 import { FoundTokens, TokenCount, findTokens } from './sources.js';
@@ -74,7 +74,11 @@ class JwtHandler implements PluginHandler {
   }
 
   access(req: PluginRequest): void {
-    if (!this.#c.runOnPreflight && req.method === 'OPTIONS') return;
+    if (!this.#c.runOnPreflight && req.method === 'OPTIONS') {
+      // Unauthenticated, so the client's consumer headers must not pass as the gateway's.
+      setConsumerHeaders(req.headers as string[], null, null, null);
+      return;
+    }
     if (authenticatedBefore(req, this.#anonymous)) return;
     findTokens(this.#c, req, found);
     if (found.count === TokenCount.NONE) return this.#fail(req, UNAUTHORIZED, this.#challenge);

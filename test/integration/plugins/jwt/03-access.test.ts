@@ -178,8 +178,10 @@ describe('jwt: secret_is_base64, other token places, anonymous, preflight', () =
     expect(lastUpstreamHeaders(rig)['x-consumer-username']).toBe('alice');
   });
 
-  it('lets OPTIONS through without a token when run_on_preflight is off', async () => {
-    expect((await call('/preflight', {}, 'OPTIONS')).status).toBe(200);
+  it('lets OPTIONS through without a token when run_on_preflight is off (forged consumer headers dropped)', async () => {
+    expect((await call('/preflight', { ...FORGED }, 'OPTIONS')).status).toBe(200);
+    expect(lastUpstreamHeaders(rig)['x-consumer-id']).toBeUndefined();
+    expect(lastUpstreamHeaders(rig)['x-credential-identifier']).toBeUndefined();
     expect((await call('/x', {}, 'OPTIONS')).status).toBe(401);
   });
 });
