@@ -6,8 +6,8 @@
  * WebCrypto, whose every verify is a job on the libuv pool. Measured on a shared 2-core
  * machine (Node 20, HS256, 20k verifies; indicative): jose 6.2 compactVerify 47 µs CPU per
  * token in batches of 100, node:crypto createHmac + timingSafeEqual 6 µs, and no promise
- * per request. The
- * test suite signs its tokens with jose, so every algorithm is checked against it.
+ * per request. The test suite signs its tokens with jose, so every algorithm is checked
+ * against it.
  *
  *   HS*    HMAC-SHA-n over the signing input, compared in constant time
  *   RS*    RSASSA-PKCS1-v1_5 with SHA-n
