@@ -69,8 +69,13 @@ export interface PluginRequest {
   // ---- identity ----
   readonly consumer: Consumer | null;
   readonly credentialId: string | null;
-  /** Kong's authenticated consumer; sets the X-Consumer-* upstream headers (anonymous when credentialId is null). */
-  authenticate(consumer: Consumer, credentialId: string | null): void;
+  /**
+   * Kong's authenticated consumer; sets the X-Consumer-* upstream headers (anonymous when
+   * credentialId is null). `identifier` is the X-Credential-Identifier value when the
+   * plugin names its credential by something else than its id (basic-auth and hmac-auth:
+   * the username, jwt: the key); default: credentialId.
+   */
+  authenticate(consumer: Consumer, credentialId: string | null, identifier?: string): void;
   /** Groups an auth plugin found for the consumer (Kong's authenticated_groups), or null. */
   authenticatedGroups: readonly string[] | null;
 

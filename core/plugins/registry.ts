@@ -20,6 +20,10 @@ function entry(definition: PluginEntry['definition'], handler: PluginEntry['hand
 
 export const PLUGIN_ENTRIES: readonly PluginEntry[] = [
   entry(() => import('./key-auth/definition.js'), () => import('./key-auth/handler.js')),
+  entry(() => import('./basic-auth/definition.js'), () => import('./basic-auth/handler.js')),
+  entry(() => import('./jwt/definition.js'), () => import('./jwt/handler.js')),
+  entry(() => import('./hmac-auth/definition.js'), () => import('./hmac-auth/handler.js')),
+  entry(() => import('./acl/definition.js'), () => import('./acl/handler.js')),
   entry(() => import('./request-termination/definition.js'), () => import('./request-termination/handler.js')),
   entry(() => import('./cors/definition.js'), () => import('./cors/handler.js')),
   entry(() => import('./request-size-limiting/definition.js'), () => import('./request-size-limiting/handler.js')),
