@@ -6,7 +6,7 @@
  */
 import type { NormalizedConfig, NormalizedConsumer } from '../config/types.js';
 import type { PluginCompileContext } from './definition.js';
-import { bool, optionalText, type Schema } from './schema-kit.js';
+import { bool, optionalText, type Schema } from '../lib/schema-kit.js';
 
 export function anonymousField(): Schema {
   return optionalText(

@@ -120,19 +120,6 @@ export async function runStart(argv: string[]): Promise<number> {
     return null;
   });
 
-  log.info(
-    {
-      proxy: `${settings.proxyListen.host}:${supervisor.port}`,
-      // The HTTPS listener runs once a certificate is configured (here or by a reload).
-      proxy_ssl: defaultCertificate !== null || (supervisor.config?.snis ?? []).length > 0 ? `${sslListen.host}:${sslListen.port}` : null,
-      admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
-      workers: settings.workers,
-      config: settings.configPath,
-      config_hash: supervisor.configHash,
-    },
-    'gatehouse ready',
-  );
-
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -156,5 +143,19 @@ export async function runStart(argv: string[]): Promise<number> {
     watchConfigFile(settings.configPath, () => reload('file changed'));
     log.info({ config: settings.configPath }, 'watching the config file for changes');
   }
+  // Ready only once the signal handlers are in: a SIGHUP sent on seeing this line must
+  // reload, not kill the process (Node's default action for an unhandled SIGHUP).
+  log.info(
+    {
+      proxy: `${settings.proxyListen.host}:${supervisor.port}`,
+      // The HTTPS listener runs once a certificate is configured (here or by a reload).
+      proxy_ssl: defaultCertificate !== null || (supervisor.config?.snis ?? []).length > 0 ? `${sslListen.host}:${sslListen.port}` : null,
+      admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
+      workers: settings.workers,
+      config: settings.configPath,
+      config_hash: supervisor.configHash,
+    },
+    'gatehouse ready',
+  );
   return new Promise<number>(() => undefined);
 }

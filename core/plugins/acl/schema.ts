@@ -1,5 +1,5 @@
 /** acl's config (Kong 3.x fields and defaults). */
-import { bool, list, record, text, type Schema } from '../schema-kit.js';
+import { bool, list, record, text, type Schema } from '../../lib/schema-kit.js';
 
 export function aclSchema(): Schema {
   const groups = (description: string): Schema => ({ ...list(description, text('A group name.')), type: ['array', 'null'], default: null });

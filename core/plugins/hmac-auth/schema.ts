@@ -1,6 +1,6 @@
 /** hmac-auth's config (Kong 3.x fields and defaults). */
 import { anonymousField, hideCredentialsField, realmField } from '../auth-config.js';
-import { bool, list, number, record, text, type Schema } from '../schema-kit.js';
+import { bool, list, number, record, text, type Schema } from '../../lib/schema-kit.js';
 
 export const HMAC_ALGORITHMS = ['hmac-sha1', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const;
 

@@ -1,6 +1,6 @@
 /** jwt's config (Kong 3.x fields and defaults; Kong's `set` fields are arrays here, duplicates dropped). */
 import { anonymousField, realmField } from '../auth-config.js';
-import { bool, list, number, record, text, type Schema } from '../schema-kit.js';
+import { bool, list, number, record, text, type Schema } from '../../lib/schema-kit.js';
 
 export const JWT_CLAIMS = ['exp', 'nbf'] as const;
 /** Kong's between = { 0, 31536000 } (one year). */
