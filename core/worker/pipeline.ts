@@ -3,7 +3,7 @@
  *
  *   limits (URL, headers) -> normalise path -> match route -> protocol check
  *     -> key-auth (routes with it only: a Map lookup, or a 401) -> AI exchange | service check
- *     -> body (none | one Buffer | stream) -> balance -> undici dispatch (ProxyExchange)
+ *     -> body (none | one Buffer | stream) -> balance -> upstream pool dispatch (ProxyExchange)
  *     -> response streamed by the exchange -> finish: access log
  *
  * Every early exit is a JSON error from the table in lib/errors.ts. Objects per request:
@@ -270,6 +270,7 @@ export class Pipeline implements ExchangeOwner, FilteredOwner, AiOwner {
         body: ctx.body,
         headersTimeout: readTimeout,
         bodyTimeout: readTimeout,
+        writeTimeout: service.config.writeTimeout,
       },
       // A chain that cannot see the response (no response, log or done callback) leaves it
       // to the plain exchange: nothing of the response phases runs for it.

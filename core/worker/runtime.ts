@@ -1,9 +1,8 @@
 /**
  * Materialises a CompiledConfig into the live objects the hot path uses, once per
- * version: the router matcher (RegExp objects), balancers, undici pools. A request
+ * version: the router matcher (RegExp objects), balancers, upstream pools. A request
  * holds the Runtime it started with, so a reload never changes a request mid-flight.
  */
-import type { Pool } from 'undici';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget, CompiledUpstreamTls } from '../compile/types.js';
 import { Matcher } from '../router/match.js';
 import { createBalancer } from '../proxy/balancer/create.js';
@@ -11,7 +10,8 @@ import type { Balancer } from '../proxy/balancer/types.js';
 import { createPassiveHealth, type PassiveHealth } from '../proxy/health/passive.js';
 import type { UpstreamState } from '../shared/upstream-state.js';
 import type { TokenCounters } from '../shared/token-counters.js';
-import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import { acquireProxyPool, proxyPoolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
 import { materializeAi, type AiRouteRuntime } from '../ai/route-runtime.js';
@@ -19,7 +19,7 @@ import { materializeKeyAuth, type KeyAuth } from '../plugins/key-auth/access.js'
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
 }
 
 export class UpstreamRuntime {
@@ -107,8 +107,8 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
     let upstream = upstreamCache.get(key);
     if (upstream === undefined) {
       const targets = compiled.targets.map((target) => {
-        usedPools.add(poolKey(target.origin, service.connectTimeout, tls));
-        return { target, pool: acquirePool(target.origin, service.connectTimeout, tls) };
+        usedPools.add(proxyPoolKey(target.origin, service.connectTimeout, tls));
+        return { target, pool: acquireProxyPool(target.origin, service.connectTimeout, tls) };
       });
       upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, upstreamState), createPassiveHealth(compiled, upstreamState));
       upstreamCache.set(key, upstream);
@@ -122,7 +122,7 @@ export function materialize(config: CompiledConfig, filterInstances: FilterInsta
 export function retirePools(current: Runtime): void {
   const keep = new Set<string>();
   for (const service of current.services) {
-    for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
+    for (const t of service.upstream.targets) keep.add(proxyPoolKey(t.target.origin, service.config.connectTimeout, service.tls));
   }
   for (const ai of current.routeAi) {
     if (ai !== null) for (const t of ai.targets) keep.add(t.poolKey);
