@@ -93,6 +93,8 @@ export class ResponseParser {
   #accLength = 0;
   /** Offset, from the block's start, of the first line not parsed yet. */
   #lineStart = 0;
+  /** In a split block: no LF in the collected bytes before this offset (from #lineStart on). */
+  #lfScanned = 0;
   #lines = 0;
   /** [nameStart, nameEnd, valueStart, valueEnd] per header, from the block's start. */
   readonly #offsets: number[] = [];
@@ -356,6 +358,14 @@ export class ResponseParser {
     const n = Math.min(end - pos, MAX_HEAD_BYTES - before);
     buf.copy(acc, before, pos, pos + n);
     this.#accLength = before + n;
+    // Parse only once a line can be complete: a long line that trickles in is scanned
+    // for its LF once per read (memchr), not re-parsed from its start each time.
+    const lf = acc.indexOf(LF, Math.max(this.#lfScanned, this.#lineStart));
+    if (lf === -1 || lf >= this.#accLength) {
+      if (this.#accLength >= MAX_HEAD_BYTES) return this.#fail(this.#tooLarge(trailers), FAILED);
+      this.#lfScanned = this.#accLength;
+      return NEED_MORE;
+    }
     const next = this.#parseLines(acc, 0, this.#lineStart, this.#accLength, trailers);
     if (next >= 0) {
       this.#accLength = 0;
@@ -595,6 +605,7 @@ export class ResponseParser {
 
   #resetBlock(): void {
     this.#lineStart = 0;
+    this.#lfScanned = 0;
     this.#lines = 0;
     this.#offsets.length = 0;
     this.#accLength = 0;
