@@ -98,7 +98,6 @@ export class H1Connection implements ResponseSink, RequestCarrier {
   readonly #onDrain: () => void;
   readonly #onBodyData: (chunk: Buffer) => void;
   readonly #onBodyEnd: () => void;
-  readonly #onBodyError: (err: Error) => void;
 
   constructor(owner: ConnectionOwner) {
     this.#owner = owner;
@@ -111,7 +110,6 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#onDrain = () => this.#drained();
     this.#onBodyData = (chunk) => this.#bodyData(chunk);
     this.#onBodyEnd = () => this.#bodyEnd();
-    this.#onBodyError = (err) => this.#bodyError(err);
     this.#socket = connect({
       host: owner.host,
       port: owner.port,
@@ -182,10 +180,9 @@ export class H1Connection implements ResponseSink, RequestCarrier {
 
   #pumpBody(stream: Readable): void {
     this.#bodyStream = stream;
+    // Its 'error' is the request's business (request.ts): it may fail before it gets here.
     stream.on('data', this.#onBodyData);
     stream.on('end', this.#onBodyEnd);
-    // Never removed: a stream destroyed later must not throw an unheard 'error'.
-    if (!stream.listeners('error').includes(this.#onBodyError)) stream.on('error', this.#onBodyError);
     stream.resume();
   }
 
@@ -226,12 +223,6 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#requestWritten = true;
     if (flushed) this.#armHeaders();
     else if (this.#writeTicks === 0) this.#writeTicks = request.writeTicks;
-  }
-
-  #bodyError(err: Error): void {
-    // The pipeline usually aborts first (the error event comes a tick later): then nothing is left to do.
-    if (this.#bodyStream === null || this.#request === null) return;
-    this.#fail(err);
   }
 
   #detachBody(): void {

@@ -61,6 +61,9 @@ export class H1Request {
     this.writeTicks = writeTicks;
     this.abort = (err?: Error) => this.#abort(err);
     this.resume = () => this.connection?.resumeFor(this);
+    // A streamed body that fails (client gone, over the size limit) fails the request,
+    // wherever it is (queued, connecting, sending); and its 'error' never goes unheard.
+    if (body !== null && !Buffer.isBuffer(body)) body.once('error', this.abort);
   }
 
   /** Can be sent again as it is: idempotent, and the body (if any) is a Buffer, not a consumed stream. */
