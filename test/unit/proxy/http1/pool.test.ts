@@ -358,6 +358,20 @@ describe('H1Pool: timeouts and aborts', () => {
     expect(h.error?.code).toBe(H1Code.CONNECT_TIMEOUT);
   });
 
+  it('a streamed body that fails while the connection is still connecting fails the request once, never unheard', async () => {
+    const stalled = await startStalledListener();
+    cleanup.push(() => stalled.close());
+    const pool = new H1Pool(`http://127.0.0.1:${stalled.port}`, { connectTimeout: 5000 });
+    cleanup.push(() => pool.close());
+    const body = new Readable({ read() {} });
+    const h = new Recorder();
+    pool.dispatch(req('POST', '/', { body }), h);
+    body.destroy(new Error('client went away'));
+    await within(h.settled, 2000, 'body failure');
+    expect(h.calls).toBe(1);
+    expect(h.error?.message).toBe('client went away');
+  });
+
   it('a refused connect carries ECONNREFUSED', async () => {
     const server = await rawServer(() => undefined);
     const port = server.port;
