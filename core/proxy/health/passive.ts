@@ -7,7 +7,7 @@
  *                     status in healthy.http_statuses   -> success
  *                     any other status                  -> not counted
  *   connect / socket error (refused, reset, TLS)          -> tcp failure
- *   connect, headers or body timeout                      -> timeout
+ *   connect, headers, body or write timeout               -> timeout
  *   client aborts and local errors                        -> not counted
  *
  * Recovery, as in Kong: a target that passive checks marked unhealthy comes back only

@@ -269,8 +269,16 @@ export class H1Connection implements ResponseSink, RequestCarrier {
   #process(start: number, end: number): boolean {
     const parser = this.#parser;
     for (;;) {
+      let pos: number;
       this.#parsing = true;
-      const pos = parser.execute(this.#buffer, start, end);
+      try {
+        pos = parser.execute(this.#buffer, start, end);
+      } catch (err) {
+        // A handler callback threw: as undici does, the exchange ends with that error.
+        this.#parsing = false;
+        this.#fail(err instanceof Error ? err : new Error(String(err)));
+        return false;
+      }
       this.#parsing = false;
       if (this.#request === null || this.#state === C_CLOSED) return false;
       const err = parser.error;

@@ -436,6 +436,20 @@ describe('H1Pool: timeouts and aborts', () => {
     expect(server.connections).toBe(1);
   });
 
+  it('a handler that throws in a callback ends the exchange with that error; the connection is dropped', async () => {
+    const { server, pool } = await setup((s) => s.write(OK('x')));
+    class Throwing extends Recorder {
+      override onHeaders(): boolean {
+        throw new Error('handler bug');
+      }
+    }
+    const h = await send(pool, req('GET'), new Throwing());
+    expect(h.error?.message).toBe('handler bug');
+    expect(pool.size).toBe(0);
+    expect((await send(pool, req('GET'))).body).toBe('x');
+    expect(server.connections).toBe(2);
+  });
+
   it('an early answer while the body still streams: the handler completes, the connection is not reused', async () => {
     const { server, pool } = await setup((s) => s.write(OK('early')));
     const body = new Readable({ read() {} });
