@@ -22,10 +22,9 @@
  * keep-alive-idle deadline, `#writeTicks` the time the upstream leaves our bytes unread.
  */
 import { connect, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { BodyWriter, type BodyWriterOwner } from './body-writer.js';
 import { H1Code, H1Error, malformed } from './errors.js';
 import { COALESCE_BODY_BYTES, READ_BUFFER_BYTES } from './limits.js';
-import { Framing } from './request-head.js';
 import type { H1Request, RequestCarrier } from './request.js';
 import { ResponseParser, type ResponseSink } from './response-parser.js';
 
@@ -60,9 +59,7 @@ const T_IDLE = 4;
 /** Errors that mean "the upstream closed on us", the signature of the keep-alive race. */
 const CLOSE_CODES = new Set<string>([H1Code.CLOSED, 'ECONNRESET', 'EPIPE']);
 
-const TERMINAL_CHUNK = '0\r\n\r\n';
-
-export class H1Connection implements ResponseSink, RequestCarrier {
+export class H1Connection implements ResponseSink, RequestCarrier, BodyWriterOwner {
   readonly #owner: ConnectionOwner;
   readonly #socket: Socket;
   readonly #buffer: Buffer;
@@ -88,16 +85,13 @@ export class H1Connection implements ResponseSink, RequestCarrier {
 
   /** Request body: the whole request has been handed to the socket. */
   #requestWritten = false;
-  #bodyStream: Readable | null = null;
-  #bodySent = 0;
+  readonly #body: BodyWriter;
 
   readonly #onConnect: () => void;
   readonly #onEnd: () => void;
   readonly #onSocketError: (err: Error) => void;
   readonly #onClose: () => void;
   readonly #onDrain: () => void;
-  readonly #onBodyData: (chunk: Buffer) => void;
-  readonly #onBodyEnd: () => void;
 
   constructor(owner: ConnectionOwner) {
     this.#owner = owner;
@@ -108,8 +102,6 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#onSocketError = (err) => this.#socketError(err);
     this.#onClose = () => this.#closed();
     this.#onDrain = () => this.#drained();
-    this.#onBodyData = (chunk) => this.#bodyData(chunk);
-    this.#onBodyEnd = () => this.#bodyEnd();
     this.#socket = connect({
       host: owner.host,
       port: owner.port,
@@ -123,6 +115,7 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#socket.on('error', this.#onSocketError);
     this.#socket.on('close', this.#onClose);
     this.#socket.on('drain', this.#onDrain);
+    this.#body = new BodyWriter(this, this.#socket);
     this.#readKind = T_CONNECT;
     this.#readTicks = owner.connectTicks;
   }
@@ -148,7 +141,6 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#readKind = T_NONE;
     this.#readTicks = 0;
     this.#requestWritten = false;
-    this.#bodySent = 0;
     const socket = this.#socket;
     const body = request.body;
     let flushed: boolean;
@@ -170,7 +162,7 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     } else {
       flushed = socket.write(request.head, 'latin1');
       if (!flushed) this.#writeTicks = request.writeTicks;
-      this.#pumpBody(body);
+      this.#body.start(body, request.framing, request.declaredLength);
       return;
     }
     this.#requestWritten = true;
@@ -178,67 +170,28 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     else this.#writeTicks = request.writeTicks;
   }
 
-  #pumpBody(stream: Readable): void {
-    this.#bodyStream = stream;
-    // Its 'error' is the request's business (request.ts): it may fail before it gets here.
-    stream.on('data', this.#onBodyData);
-    stream.on('end', this.#onBodyEnd);
-    stream.resume();
+  // ---- BodyWriterOwner ----
+
+  bodyBackedUp(): void {
+    if (this.#writeTicks === 0 && this.#request !== null) this.#writeTicks = this.#request.writeTicks;
   }
 
-  #bodyData(chunk: Buffer): void {
+  bodyWritten(flushed: boolean): void {
     const request = this.#request;
     if (request === null) return;
-    this.#bodySent += chunk.length;
-    if (request.declaredLength >= 0 && this.#bodySent > request.declaredLength) {
-      this.#fail(new H1Error(H1Code.INVALID_REQUEST, 'request body longer than its content-length'));
-      return;
-    }
-    const socket = this.#socket;
-    let flushed: boolean;
-    if (request.framing === Framing.CHUNKED) {
-      socket.cork();
-      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      flushed = socket.write('\r\n', 'latin1');
-      socket.uncork();
-    } else {
-      flushed = socket.write(chunk);
-    }
-    if (!flushed) {
-      (this.#bodyStream as Readable).pause();
-      if (this.#writeTicks === 0) this.#writeTicks = request.writeTicks;
-    }
-  }
-
-  #bodyEnd(): void {
-    const request = this.#request;
-    if (request === null) return;
-    if (request.declaredLength >= 0 && this.#bodySent !== request.declaredLength) {
-      this.#fail(new H1Error(H1Code.INVALID_REQUEST, 'request body shorter than its content-length'));
-      return;
-    }
-    this.#detachBody();
-    const flushed = request.framing === Framing.CHUNKED ? this.#socket.write(TERMINAL_CHUNK, 'latin1') : !this.#socket.writableNeedDrain;
     this.#requestWritten = true;
     if (flushed) this.#armHeaders();
     else if (this.#writeTicks === 0) this.#writeTicks = request.writeTicks;
   }
 
-  #detachBody(): void {
-    const stream = this.#bodyStream;
-    if (stream === null) return;
-    this.#bodyStream = null;
-    stream.off('data', this.#onBodyData);
-    stream.off('end', this.#onBodyEnd);
-    // Stop the flow: a retry elsewhere resumes it (adding a 'data' listener alone would not).
-    stream.pause();
+  bodyFailed(err: H1Error): void {
+    this.#fail(err);
   }
 
   #drained(): void {
     this.#writeTicks = 0;
     if (this.#state !== C_BUSY) return;
-    if (this.#bodyStream !== null) this.#bodyStream.resume();
+    if (this.#body.active) this.#body.resume();
     else if (this.#requestWritten && this.#readKind === T_NONE) this.#armHeaders();
   }
 
@@ -350,7 +303,7 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     request.connection = null;
     this.#readKind = T_NONE;
     this.#readTicks = 0;
-    const reusable = parser.keepAlive && this.#requestWritten && this.#bodyStream === null && this.#socket.writableLength === 0;
+    const reusable = parser.keepAlive && this.#requestWritten && !this.#body.active && this.#socket.writableLength === 0;
     const hint = parser.keepAliveHintMs;
     const idleTicks = hint < 0 ? this.#owner.keepAliveTicks : Math.min(this.#owner.keepAliveTicks, this.#owner.hintTicks(hint));
     if (reusable && idleTicks > 0) {
@@ -449,7 +402,7 @@ export class H1Connection implements ResponseSink, RequestCarrier {
     this.#readKind = T_NONE;
     this.#readTicks = 0;
     this.#writeTicks = 0;
-    this.#detachBody();
+    this.#body.detach();
     this.#socket.destroy();
     this.#owner.removed(this);
   }
