@@ -3,7 +3,6 @@
  * version: the router matcher (RegExp objects), balancers, upstream pools, plugin chains. A request
  * holds the Runtime it started with, so a reload never changes a request mid-flight.
  */
-import type { Pool } from 'undici';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget, CompiledUpstreamTls } from '../compile/types.js';
 import { Matcher } from '../router/match.js';
 import { createBalancer } from '../proxy/balancer/create.js';
@@ -11,7 +10,8 @@ import type { Balancer } from '../proxy/balancer/types.js';
 import { createPassiveHealth, type PassiveHealth } from '../proxy/health/passive.js';
 import type { UpstreamState } from '../shared/upstream-state.js';
 import type { TokenCounters } from '../shared/token-counters.js';
-import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import { acquireProxyPool, proxyPoolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
 import type { PluginEnv } from '../plugins/contract.js';
@@ -22,7 +22,7 @@ import { internalHandlers } from './internal-handlers.js';
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
 }
 
 export class UpstreamRuntime {
@@ -97,7 +97,7 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
     const key = `${service.upstream}|${service.connectTimeout}|${tls?.key ?? ''}`;
     let upstream = upstreamCache.get(key);
     if (upstream === undefined) {
-      const targets = compiled.targets.map((target) => ({ target, pool: acquirePool(target.origin, service.connectTimeout, tls) }));
+      const targets = compiled.targets.map((target) => ({ target, pool: acquireProxyPool(target.origin, service.connectTimeout, tls) }));
       upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, tables.upstreamState), createPassiveHealth(compiled, tables.upstreamState));
       upstreamCache.set(key, upstream);
     }
@@ -119,7 +119,7 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
 export function retirePools(current: Runtime): void {
   const keep = new Set<string>();
   for (const service of current.services) {
-    for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
+    for (const t of service.upstream.targets) keep.add(proxyPoolKey(t.target.origin, service.config.connectTimeout, service.tls));
   }
   for (const h of current.plugins.handlers) if (h.pools !== undefined) for (const key of h.pools) keep.add(key);
   releasePoolsExcept(keep);
