@@ -25,7 +25,10 @@ type JsHistogram = hdr.Histogram & {
 interface MergedSeries {
   service: string;
   route: string;
+  consumer: string;
   codes: Map<number, number>;
+  kongCodes: Map<number, number>;
+  bandwidth: boolean;
   total: hdr.Histogram;
   upstream: hdr.Histogram;
   kong: hdr.Histogram;
@@ -44,6 +47,11 @@ export interface GatewayFacts {
   configVersion: number;
   /** Kong's upstream target health rows. */
   targets: { upstream: string; target: string; address: string; state: 'healthy' | 'unhealthy' | 'healthchecks_off' | 'dns_error' }[];
+  /**
+   * Export kong_upstream_target_health (absent: yes). False when the config has prometheus
+   * plugins and none turns upstream_health_metrics on (Kong's rule).
+   */
+  upstreamHealth?: boolean;
 }
 
 /** Prometheus metric names allow [a-zA-Z0-9_:]; guest-defined names may not. */
@@ -55,13 +63,17 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSer
   const merged = new Map<string, MergedSeries>();
   for (const snap of snapshots) {
     for (const s of snap.series) {
-      const key = `${s.service}\u0000${s.route}`;
+      const consumer = s.consumer ?? '';
+      const key = `${s.service}\u0000${s.route}\u0000${consumer}`;
       let m = merged.get(key);
       if (m === undefined) {
         m = {
           service: s.service,
           route: s.route,
+          consumer,
           codes: new Map(),
+          kongCodes: new Map(),
+          bandwidth: false,
           total: newLatencyHistogram(),
           upstream: newLatencyHistogram(),
           kong: newLatencyHistogram(),
@@ -71,6 +83,8 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSer
         merged.set(key, m);
       }
       for (const [code, n] of s.codes) m.codes.set(code, (m.codes.get(code) ?? 0) + n);
+      for (const [code, n] of s.kongCodes ?? []) m.kongCodes.set(code, (m.kongCodes.get(code) ?? 0) + n);
+      if (s.bandwidth ?? true) m.bandwidth = true;
       m.total.add(hdr.decodeFromCompressedBase64(s.total, 'packed', false));
       m.upstream.add(hdr.decodeFromCompressedBase64(s.upstream, 'packed', false));
       m.kong.add(hdr.decodeFromCompressedBase64(s.kong, 'packed', false));
@@ -143,22 +157,30 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   const add: AddMetric = (name, help, type, values) => {
     registry.registerMetric(new Computed(name, help, type, values) as never);
   };
-  // source: a request that matched no service (404 no route, 400, 414, …) was answered by
-  // the gateway itself, as Kong labels it `kong`, whatever its status (was: only 5xx).
-  add('kong_http_requests_total', 'HTTP status codes per service/route in Gatehouse', 'counter', () =>
-    series.flatMap((s) => [...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: '' }, value: n }))),
+  // source (Kong's kong.response.get_source()): `service` for the upstream's responses,
+  // `kong` for what the gateway or a plugin answered (a 502 for a dead upstream, a 401, a
+  // 404 no route, …).
+  add('kong_http_requests_total', 'HTTP status codes per consumer/service/route in Gatehouse', 'counter', () =>
+    series.flatMap((s) => [
+      ...[...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: s.consumer }, value: n })),
+      ...[...s.kongCodes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: 'kong', workspace: 'default', consumer: s.consumer }, value: n })),
+    ]),
   );
   add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', series, (s) => s.total));
   add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', series, (s) => s.upstream));
   add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', series, (s) => s.kong));
   add('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes', 'counter', () =>
-    series.flatMap((s) => [
-      { labels: { service: s.service, route: s.route, direction: 'ingress', workspace: 'default', consumer: '' }, value: s.ingress },
-      { labels: { service: s.service, route: s.route, direction: 'egress', workspace: 'default', consumer: '' }, value: s.egress },
-    ]),
+    series.flatMap((s) =>
+      s.bandwidth
+        ? [
+            { labels: { service: s.service, route: s.route, direction: 'ingress', workspace: 'default', consumer: s.consumer }, value: s.ingress },
+            { labels: { service: s.service, route: s.route, direction: 'egress', workspace: 'default', consumer: s.consumer }, value: s.egress },
+          ]
+        : [],
+    ),
   );
   add('kong_upstream_target_health', 'Health status of targets of upstream (1 in the current state)', 'gauge', () =>
-    facts.targets.flatMap((t) =>
+    (facts.upstreamHealth ?? true ? facts.targets : []).flatMap((t) =>
       (['healthchecks_off', 'healthy', 'unhealthy', 'dns_error'] as const).map((state) => ({
         labels: { upstream: t.upstream, target: t.target, address: t.address, state, subsystem: 'http' },
         value: t.state === state ? 1 : 0,
@@ -175,7 +197,25 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   add('gatehouse_config_version', 'Version of the configuration in force', 'gauge', () => [{ labels: {}, value: facts.configVersion }]);
   addWasm(snapshots, add);
   addAi(snapshots, add);
+  addPluginFailures(snapshots, add);
   return registry.metrics();
+}
+
+/** Failures plugins counted off the request path (log sinks unreachable, entries dropped), summed over workers. */
+function addPluginFailures(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
+  const failures = new Map<string, number>();
+  for (const snap of snapshots) {
+    for (const [plugin, kind, n] of snap.pluginFailures ?? []) {
+      const key = `${plugin}\u0000${kind}`;
+      failures.set(key, (failures.get(key) ?? 0) + n);
+    }
+  }
+  add('gatehouse_plugin_failures_total', 'Work plugins failed to do off the request path: log deliveries that failed (send_failed) and log entries lost (dropped_*)', 'counter', () =>
+    [...failures].map(([key, n]) => {
+      const [plugin = '', kind = ''] = key.split('\u0000');
+      return { labels: { plugin, kind }, value: n };
+    }),
+  );
 }
 
 type AddMetric = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]) => void;

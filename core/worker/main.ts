@@ -10,7 +10,7 @@ import { decodeSnapshot } from '../snapshot/subscribe.js';
 import { createAccessLog, createLogger } from '../observe/log.js';
 import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
-import { materialize, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
+import { materialize, pluginWarnings, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
 import { ProxyServer } from './server.js';
 import { TlsListener } from '../tls/listener.js';
 import type { CompiledTlsListener } from '../compile/types.js';
@@ -19,6 +19,8 @@ import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
 import { TokenCounters } from '../shared/token-counters.js';
 import { WasmMetrics } from '../wasm/metrics.js';
+import { WorkerMetrics } from '../observe/metrics.js';
+import { drainLogQueues } from '../observe/log-queue.js';
 import type { FromWorker, ToWorker, WorkerData } from './types.js';
 
 const port = parentPort;
@@ -39,16 +41,17 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
-const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index };
+const metrics = new WorkerMetrics();
+const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index, metrics, warnings: pluginWarnings(settings.index) };
 const initialConfig = decodeSnapshot(data.snapshot);
-const pipeline = new Pipeline(materialize(initialConfig, tables), settings.proxyPort, settings.limits, accessLog, settings.index);
+const pipeline = new Pipeline(materialize(initialConfig, tables), settings.proxyPort, settings.limits, accessLog, settings.index, { scheme: 'http', httpsPort: -1, metrics });
 const server = new ProxyServer(uws);
 // The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
 const tlsSettings = settings.tls ?? null;
 const tlsPipeline =
   tlsSettings === null
     ? null
-    : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, { scheme: 'https', httpsPort: tlsSettings.port, metrics: pipeline.metrics });
+    : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, { scheme: 'https', httpsPort: tlsSettings.port, metrics });
 const tls = tlsSettings === null || tlsPipeline === null ? null : new TlsListener(uws, tlsSettings, tlsPipeline.handle);
 
 /** Serves a config's certificates (rebuilt only when they changed). Throws if the port cannot be bound. */
@@ -88,6 +91,9 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
   }
 }
 
+/** How long a draining worker lets log plugins send what they queued. */
+const LOG_DRAIN_MS = 2000;
+
 /** How long a draining worker waits for its upstream pools to close gracefully. */
 const POOL_CLOSE_MS = 2000;
 
@@ -104,6 +110,8 @@ async function drain(timeoutMs: number): Promise<void> {
   server.closeAll();
   tls?.closeAll();
   await loopTurns(2);
+  // Log plugins' queued entries get a bounded last chance (Kong's queues run to empty on exit).
+  await drainLogQueues(LOG_DRAIN_MS);
   await accessLog.flush();
   await Promise.race([closeAllPools(), new Promise((resolve) => setTimeout(resolve, POOL_CLOSE_MS))]);
   send({ type: 'drained' });

@@ -1,0 +1,34 @@
+/**
+ * tcp-log, log phase: the entry's JSON line (Kong appends "\n") goes to the worker's
+ * connection to the server (core/observe/socket-sinks.ts TcpSink): written without
+ * waiting; a server that is down or slow loses entries (counted), never a request.
+ */
+import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
+import { reportTo, TcpSink } from '../../observe/socket-sinks.js';
+import type { CompiledTcpLog } from './definition.js';
+
+/** Per worker, per destination and options: one connection shared by every instance. */
+const sinks = new Map<string, TcpSink>();
+
+class TcpLog implements PluginHandler {
+  readonly #sink: TcpSink;
+
+  constructor(c: CompiledTcpLog, env: PluginEnv) {
+    const key = JSON.stringify(c);
+    let sink = sinks.get(key);
+    if (sink === undefined) {
+      sink = new TcpSink(c, reportTo('tcp-log', env));
+      sinks.set(key, sink);
+    } else sink.report = reportTo('tcp-log', env);
+    this.#sink = sink;
+  }
+
+  log(req: PluginRequest): void {
+    this.#sink.send(`${req.serializeJson()}\n`);
+  }
+}
+
+export const handler: PluginHandlerModule<CompiledTcpLog, undefined> = {
+  name: 'tcp-log',
+  create: (config, env) => new TcpLog(config, env),
+};
