@@ -26,6 +26,18 @@ export interface ExportRequest {
   readonly body: string | Uint8Array;
 }
 
+/** A target whose connections follow the queue's concurrency_limit (1: one; -1: up to 16). */
+export function exportTarget(origin: string, timeouts: { connectMs: number; readMs: number; totalMs: number }, keepaliveMs: number, concurrencyLimit: number): ExportTarget {
+  return {
+    origin,
+    connectTimeoutMs: timeouts.connectMs,
+    readTimeoutMs: timeouts.readMs,
+    totalTimeoutMs: timeouts.totalMs,
+    keepaliveMs,
+    connections: concurrencyLimit === 1 ? 1 : 16,
+  };
+}
+
 const pools = new Map<string, Pool>();
 
 function poolFor(t: ExportTarget): Pool {

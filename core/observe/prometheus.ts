@@ -201,20 +201,24 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   return registry.metrics();
 }
 
+/** Counters keyed by two labels, `[a, b, n]` rows from every worker summed into samples labelled `names`. */
+function twoLabelCounts(rows: Iterable<readonly [string, string, number]>, names: readonly [string, string]): MetricValue<string>[] {
+  const sums = new Map<string, number>();
+  for (const [a, b, n] of rows) {
+    const key = `${a}\u0000${b}`;
+    sums.set(key, (sums.get(key) ?? 0) + n);
+  }
+  return [...sums].map(([key, n]) => {
+    const [a = '', b = ''] = key.split('\u0000');
+    return { labels: { [names[0]]: a, [names[1]]: b }, value: n };
+  });
+}
+
 /** Failures plugins counted off the request path (log sinks unreachable, entries dropped), summed over workers. */
 function addPluginFailures(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
-  const failures = new Map<string, number>();
-  for (const snap of snapshots) {
-    for (const [plugin, kind, n] of snap.pluginFailures ?? []) {
-      const key = `${plugin}\u0000${kind}`;
-      failures.set(key, (failures.get(key) ?? 0) + n);
-    }
-  }
+  const rows = snapshots.flatMap((snap) => snap.pluginFailures ?? []);
   add('gatehouse_plugin_failures_total', 'Work plugins failed to do off the request path: log deliveries that failed (send_failed) and log entries lost (dropped_*)', 'counter', () =>
-    [...failures].map(([key, n]) => {
-      const [plugin = '', kind = ''] = key.split('\u0000');
-      return { labels: { plugin, kind }, value: n };
-    }),
+    twoLabelCounts(rows, ['plugin', 'kind']),
   );
 }
 
@@ -223,7 +227,6 @@ type AddMetric = (name: string, help: string, type: 'counter' | 'gauge' | 'histo
 /** Guest-defined metrics (summed over workers) and the host's filter fault counters. */
 function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
   const guest = new Map<string, { type: 'counter' | 'gauge' | 'histogram'; value: number; count: number; sum: number }>();
-  const faults = new Map<string, number>();
   for (const snap of snapshots) {
     for (const m of snap.wasm) {
       const name = promName(m.name);
@@ -233,17 +236,9 @@ function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       acc.sum += m.sum;
       guest.set(name, acc);
     }
-    for (const [filter, kind, n] of snap.wasmFaults) {
-      const key = `${filter}\u0000${kind}`;
-      faults.set(key, (faults.get(key) ?? 0) + n);
-    }
   }
-  add('gatehouse_wasm_faults_total', 'WASM filter faults (traps, fuel exhausted, memory cap, pause timeouts, open circuit)', 'counter', () =>
-    [...faults].map(([key, n]) => {
-      const [filter = '', kind = ''] = key.split('\u0000');
-      return { labels: { filter, kind }, value: n };
-    }),
-  );
+  const faults = snapshots.flatMap((snap) => snap.wasmFaults);
+  add('gatehouse_wasm_faults_total', 'WASM filter faults (traps, fuel exhausted, memory cap, pause timeouts, open circuit)', 'counter', () => twoLabelCounts(faults, ['filter', 'kind']));
   for (const [name, m] of guest) {
     if (m.type === 'histogram') {
       // Guests record samples without buckets: exposed as a summary's _count and _sum.
@@ -295,7 +290,6 @@ function aiHistogram(name: string, rows: readonly MergedAi[], pick: (m: MergedAi
 /** LLM calls summed over workers, under Kong's AI metric names. */
 function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
   const merged = new Map<string, MergedAi>();
-  const blocked = new Map<string, number>();
   for (const snap of snapshots) {
     for (const a of snap.ai ?? []) {
       const key = `${a.provider}\u0000${a.model}\u0000${a.route}\u0000${a.consumer}`;
@@ -314,11 +308,8 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       m.ttft.add(hdr.decodeFromCompressedBase64(a.ttft, 'packed', false));
       if (a.tps !== undefined) m.tps.add(hdr.decodeFromCompressedBase64(a.tps, 'packed', false));
     }
-    for (const [route, plugin, n] of snap.aiBlocked ?? []) {
-      const key = `${route}\u0000${plugin}`;
-      blocked.set(key, (blocked.get(key) ?? 0) + n);
-    }
   }
+  const blocked = snapshots.flatMap((snap) => snap.aiBlocked ?? []);
   const rows = [...merged.values()];
   add('ai_llm_requests_total', 'AI requests total per ai_provider in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.requests })));
   add('ai_llm_cost_total', 'AI requests cost per ai_provider/cache in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.cost })));
@@ -338,10 +329,5 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       { labels: { ...m.labels, token_type: 'completion_tokens' }, value: m.estimatedCompletion },
     ]),
   );
-  add('gatehouse_ai_prompts_blocked_total', 'Requests an ai-prompt-* plugin refused with 400', 'counter', () =>
-    [...blocked].map(([key, n]) => {
-      const [route = '', plugin = ''] = key.split('\u0000');
-      return { labels: { route, plugin }, value: n };
-    }),
-  );
+  add('gatehouse_ai_prompts_blocked_total', 'Requests an ai-prompt-* plugin refused with 400', 'counter', () => twoLabelCounts(blocked, ['route', 'plugin']));
 }

@@ -210,3 +210,16 @@ export function reportTo(plugin: string, env: PluginEnv): SinkReport {
     env.warn(plugin, message);
   };
 }
+
+/**
+ * The sink for `key` in a plugin's per-worker table, made on first use; one that exists
+ * already reports from now on to the newest holder (the latest config version's env).
+ */
+export function sinkFor<S extends { report: SinkReport }>(sinks: Map<string, S>, key: string, report: SinkReport, make: (report: SinkReport) => S): S {
+  let sink = sinks.get(key);
+  if (sink === undefined) {
+    sink = make(report);
+    sinks.set(key, sink);
+  } else sink.report = report;
+  return sink;
+}

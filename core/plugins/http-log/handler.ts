@@ -7,7 +7,7 @@
  */
 import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
 import { acquireQueue, releaseQueue, type LogQueue } from '../../observe/log-queue.js';
-import { exportBatch, type ExportRequest, type ExportTarget } from '../../observe/http-export.js';
+import { exportBatch, exportTarget, type ExportRequest, type ExportTarget } from '../../observe/http-export.js';
 import type { CompiledHttpLog } from './definition.js';
 
 const accepted = (status: number): boolean => status < 300;
@@ -20,14 +20,7 @@ class HttpLog implements PluginHandler {
   constructor(c: CompiledHttpLog, env: PluginEnv) {
     this.#c = c;
     // Kong's `timeout` bounds each of connect, send and read.
-    this.#target = {
-      origin: c.origin,
-      connectTimeoutMs: c.timeoutMs,
-      readTimeoutMs: c.timeoutMs,
-      totalTimeoutMs: c.timeoutMs * 3,
-      keepaliveMs: c.keepaliveMs,
-      connections: c.queue.concurrencyLimit === 1 ? 1 : 16,
-    };
+    this.#target = exportTarget(c.origin, { connectMs: c.timeoutMs, readMs: c.timeoutMs, totalMs: c.timeoutMs * 3 }, c.keepaliveMs, c.queue.concurrencyLimit);
     this.#queue = acquireQueue(c.queueName, 'http-log', c.queue, (entries) => this.#send(entries), env);
   }
 

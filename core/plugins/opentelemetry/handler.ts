@@ -15,7 +15,7 @@
 import { hostname } from 'node:os';
 import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
 import { acquireQueue, releaseQueue, type LogQueue } from '../../observe/log-queue.js';
-import { exportBatch, type ExportTarget } from '../../observe/http-export.js';
+import { exportBatch, exportTarget, type ExportTarget } from '../../observe/http-export.js';
 import { GATEHOUSE_VERSION } from '../../lib/version.js';
 import { encodeExport, encodeResource, encodeSpan, SpanKind, StatusCode, type AttributeValue } from './otlp.js';
 import { formatTraceparent, parseTraceparent, randomHex, randomUnit } from './trace-context.js';
@@ -40,6 +40,9 @@ class Trace {
   }
 }
 
+/** Idle connections to the collector (Kong keeps lua-resty-http's default pool keepalive, 60 s). */
+const KEEPALIVE_MS = 60_000;
+
 /** The collector accepts a batch with 200 (Kong's check). */
 const accepted = (status: number): boolean => status === 200;
 
@@ -55,14 +58,7 @@ class Otel implements PluginHandler {
 
   constructor(c: CompiledOtel, env: PluginEnv) {
     this.#c = c;
-    this.#target = {
-      origin: c.origin,
-      connectTimeoutMs: c.connectTimeoutMs,
-      readTimeoutMs: c.readTimeoutMs,
-      totalTimeoutMs: c.connectTimeoutMs + c.sendTimeoutMs + c.readTimeoutMs,
-      keepaliveMs: 60_000,
-      connections: c.queue.concurrencyLimit === 1 ? 1 : 16,
-    };
+    this.#target = exportTarget(c.origin, { connectMs: c.connectTimeoutMs, readMs: c.readTimeoutMs, totalMs: c.connectTimeoutMs + c.sendTimeoutMs + c.readTimeoutMs }, KEEPALIVE_MS, c.queue.concurrencyLimit);
     const attributes = new Map<string, string>([
       ['service.name', 'kong'],
       ['service.version', GATEHOUSE_VERSION],

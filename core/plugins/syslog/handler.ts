@@ -5,7 +5,7 @@
  * such option: the test suite runs a listener in a temp dir through it).
  */
 import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
-import { reportTo } from '../../observe/socket-sinks.js';
+import { reportTo, sinkFor } from '../../observe/socket-sinks.js';
 import { SyslogSink } from '../../observe/syslog-sink.js';
 import { onLogDrain } from '../../observe/log-queue.js';
 import type { CompiledSyslog } from './definition.js';
@@ -25,12 +25,7 @@ class Syslog implements PluginHandler {
   constructor(c: CompiledSyslog, env: PluginEnv) {
     this.#c = c;
     const path = process.env['GATEHOUSE_SYSLOG_SOCKET'] ?? DEFAULT_SOCKET;
-    let sink = sinks.get(path);
-    if (sink === undefined) {
-      sink = new SyslogSink(path, reportTo('syslog', env));
-      sinks.set(path, sink);
-    } else sink.report = reportTo('syslog', env);
-    this.#sink = sink;
+    this.#sink = sinkFor(sinks, path, reportTo('syslog', env), (report) => new SyslogSink(path, report));
   }
 
   log(req: PluginRequest): void {

@@ -4,7 +4,7 @@
  * waiting; a server that is down or slow loses entries (counted), never a request.
  */
 import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
-import { reportTo, TcpSink } from '../../observe/socket-sinks.js';
+import { reportTo, sinkFor, TcpSink } from '../../observe/socket-sinks.js';
 import type { CompiledTcpLog } from './definition.js';
 
 /** Per worker, per destination and options: one connection shared by every instance. */
@@ -14,13 +14,7 @@ class TcpLog implements PluginHandler {
   readonly #sink: TcpSink;
 
   constructor(c: CompiledTcpLog, env: PluginEnv) {
-    const key = JSON.stringify(c);
-    let sink = sinks.get(key);
-    if (sink === undefined) {
-      sink = new TcpSink(c, reportTo('tcp-log', env));
-      sinks.set(key, sink);
-    } else sink.report = reportTo('tcp-log', env);
-    this.#sink = sink;
+    this.#sink = sinkFor(sinks, JSON.stringify(c), reportTo('tcp-log', env), (report) => new TcpSink(c, report));
   }
 
   log(req: PluginRequest): void {

@@ -4,7 +4,7 @@
  * fails (a refused port, a datagram over 64 KiB) is counted, never felt by the request.
  */
 import type { PluginEnv, PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
-import { reportTo, UdpSink } from '../../observe/socket-sinks.js';
+import { reportTo, sinkFor, UdpSink } from '../../observe/socket-sinks.js';
 import type { CompiledUdpLog } from './definition.js';
 
 /** Per worker, per destination: one socket shared by every instance. */
@@ -14,13 +14,7 @@ class UdpLog implements PluginHandler {
   readonly #sink: UdpSink;
 
   constructor(c: CompiledUdpLog, env: PluginEnv) {
-    const key = `${c.host}:${c.port}`;
-    let sink = sinks.get(key);
-    if (sink === undefined) {
-      sink = new UdpSink(c.host, c.port, reportTo('udp-log', env));
-      sinks.set(key, sink);
-    } else sink.report = reportTo('udp-log', env);
-    this.#sink = sink;
+    this.#sink = sinkFor(sinks, `${c.host}:${c.port}`, reportTo('udp-log', env), (report) => new UdpSink(c.host, c.port, report));
   }
 
   log(req: PluginRequest): void {
