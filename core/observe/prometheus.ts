@@ -136,6 +136,23 @@ class Computed {
   reset(): void {}
 }
 
+/** Latency histograms are per service/route (Kong's labels, no consumer): consumers' series added together. */
+function latencyByRoute(series: readonly MergedSeries[]): MergedSeries[] {
+  const byRoute = new Map<string, MergedSeries>();
+  for (const s of series) {
+    const key = `${s.service}\u0000${s.route}`;
+    let m = byRoute.get(key);
+    if (m === undefined) {
+      m = { ...s, consumer: '', total: newLatencyHistogram(), upstream: newLatencyHistogram(), kong: newLatencyHistogram() };
+      byRoute.set(key, m);
+    }
+    m.total.add(s.total);
+    m.upstream.add(s.upstream);
+    m.kong.add(s.kong);
+  }
+  return [...byRoute.values()];
+}
+
 function histogramValues(name: string, series: readonly MergedSeries[], pick: (s: MergedSeries) => hdr.Histogram): MetricValueWithName<string>[] {
   const values: MetricValueWithName<string>[] = [];
   for (const s of series) {
@@ -153,6 +170,7 @@ function histogramValues(name: string, series: readonly MergedSeries[], pick: (s
 
 export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], facts: GatewayFacts): Promise<string> {
   const series = mergeSnapshots(snapshots);
+  const latency = latencyByRoute(series);
   const registry = new Registry();
   const add: AddMetric = (name, help, type, values) => {
     registry.registerMetric(new Computed(name, help, type, values) as never);
@@ -166,9 +184,9 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
       ...[...s.kongCodes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: 'kong', workspace: 'default', consumer: s.consumer }, value: n })),
     ]),
   );
-  add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', series, (s) => s.total));
-  add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', series, (s) => s.upstream));
-  add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', series, (s) => s.kong));
+  add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', latency, (s) => s.total));
+  add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', latency, (s) => s.upstream));
+  add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', latency, (s) => s.kong));
   add('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes', 'counter', () =>
     series.flatMap((s) =>
       s.bandwidth
