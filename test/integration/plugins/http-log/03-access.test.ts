@@ -128,3 +128,19 @@ describe('http-log', () => {
     await waitFor(async () => (await metricValue(rig, 'gatehouse_plugin_failures_total', { plugin: 'http-log', kind: 'dropped_retries_exhausted' })) >= 5, 5000, 'timeout counted');
   });
 });
+
+describe('http-log on shutdown', () => {
+  it('a worker stopping sends what its queue holds instead of waiting out the coalescing delay', async () => {
+    const rx = await startHttpReceiver();
+    const own = await startRoutesRig([{ name: 'r', path: '/', plugins: [{ name: 'http-log', config: { http_endpoint: `${rx.url}/late`, queue: { max_batch_size: 100, max_coalescing_delay: 60 } } }] }]);
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(own.url(`/q/${i}`))).status).toBe(200);
+      expect(rx.deliveries).toEqual([]);
+      expect(await own.gateway.stop()).toBe(0);
+      expect(entries(rx, '/late').map((e) => e.request.uri).sort()).toEqual(['/q/0', '/q/1', '/q/2']);
+    } finally {
+      await own.close();
+      await rx.close();
+    }
+  });
+});
