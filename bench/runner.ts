@@ -93,11 +93,14 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
   else if (s.variants !== undefined) {
     // A filter-cost scenario: one gateway, a route per variant (targets/gatehouse.ts).
     try {
-      running.push(...(await startFilterCostGatehouse(ctx, gateways)));
+      running.push(...(await startFilterCostGatehouse(ctx, gateways, [], s.consumers ?? [])));
     } catch (err) {
       for (const g of gateways) failed(g.target, err);
     }
-  } else await tryStart('gatehouse', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }));
+  } else {
+    await tryStart('gatehouse', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }));
+    if (o.uws) await tryStart('gatehouse-uws', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }, 'gatehouse-uws'));
+  }
   if (s.ai !== undefined) {
     // An LLM call has nothing for nginx to compare on; the competitor is Portkey's AI gateway.
     const missing = portkeyUnavailable();

@@ -11,6 +11,7 @@
  *   6. core/supervisor/** and core/admin/** never import worker internals
  *      (core/worker/types.ts, the message contract, is allowed).
  *   7. core/ never imports bench/, tools/ or test/.
+ *   8. no cycle between core's folders through imports that load code.
  *
  * Prints each violation as `file: imports target (rule N)` and exits 1 when any exist.
  */
@@ -112,9 +113,67 @@ export function violations(edges: readonly ImportEdge[]): string[] {
   return out;
 }
 
+/** `core/<domain>` of a core path. */
+function folderOf(path: string): string {
+  return path.split('/').slice(0, 2).join('/');
+}
+
+/**
+ * Rule 8: no cycle between core's folders through imports that load code (type-only
+ * imports are erased). Each cycle is reported once, as `a -> b -> … -> a` with one import
+ * that makes each step.
+ */
+export function folderCycles(edges: readonly ImportEdge[]): string[] {
+  const graph = new Map<string, Map<string, string>>();
+  for (const e of edges) {
+    if (e.typeOnly || !e.to.startsWith('core/')) continue;
+    const a = folderOf(e.from);
+    const b = folderOf(e.to);
+    if (a === b) continue;
+    let out = graph.get(a);
+    if (out === undefined) graph.set(a, (out = new Map()));
+    if (!out.has(b)) out.set(b, `${e.from} -> ${e.to}`);
+  }
+  // Tarjan's strongly connected components; a component of two or more folders is a cycle.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter);
+    counter++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v)?.keys() ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop() as string;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length < 2) return;
+    const members = new Set(component);
+    const steps = component.sort().flatMap((a) => [...(graph.get(a) ?? [])].filter(([b]) => members.has(b)).map(([, via]) => via));
+    found.push(`cycle between ${component.join(', ')} (rule 8): ${steps.join('; ')}`);
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
 function main(): number {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const found = violations(collectEdges(root));
+  const edges = collectEdges(root);
+  const found = [...violations(edges), ...folderCycles(edges)];
   for (const line of found) process.stderr.write(`check-deps: ${line}\n`);
   if (found.length > 0) return 1;
   process.stdout.write('check-deps: import directions OK\n');

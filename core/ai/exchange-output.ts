@@ -15,8 +15,7 @@
  */
 import type { AiSample } from '../observe/metrics.js';
 import type { RequestContext } from '../worker/context.js';
-import { runBody, runResponse } from '../plugins/chain.js';
-import { ResponseHead, type RawHeader } from '../plugins/response-head.js';
+import type { ResponseHead, RawHeader } from '../plugins/response-head.js';
 import { isDroppedResponseHeader, VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';
 import { REQUEST_ID_HEADER } from '../proxy/forwarded.js';
@@ -154,8 +153,7 @@ export abstract class AiClientOutput {
   #writeChunk(chunk: Buffer): void {
     const ctx = this.ctx;
     if (ctx.finished) return;
-    const steps = ctx.chain?.body ?? null;
-    const buf = steps === null ? chunk : runBody(ctx, steps, chunk, false);
+    const buf = ctx.filterBody(chunk, false);
     if (buf.byteLength === 0) return;
     ctx.bytesOut += buf.byteLength;
     ctx.res.cork(() => {
@@ -200,8 +198,7 @@ export abstract class AiClientOutput {
     const ctx = this.ctx;
     if (ctx.finished) return;
     ctx.finished = true;
-    const steps = ctx.chain?.body ?? null;
-    const tail = steps === null ? last : runBody(ctx, steps, last ?? EMPTY, true);
+    const tail = (ctx.chain?.body ?? null) === null ? last : ctx.filterBody(last ?? EMPTY, true);
     if (tail !== null) ctx.bytesOut += tail.byteLength;
     ctx.res.cork(() => {
       const head = this.#pendingHead;
@@ -214,11 +211,8 @@ export abstract class AiClientOutput {
   /** The status and headers through the response phase; written with the first bytes. */
   #head(status: number, list: string[]): void {
     const ctx = this.ctx;
-    const head = new ResponseHead(status, list);
-    ctx.responseHead = head;
-    ctx.status = status;
-    const steps = ctx.chain?.response ?? null;
-    const r = steps === null ? undefined : runResponse(ctx, steps);
+    const r = ctx.startResponse(status, list);
+    const head = ctx.response;
     if (r === undefined) {
       this.#headReady(head);
       return;

@@ -8,7 +8,7 @@
  */
 import type { QueueOptions } from '../observe/log-queue.js';
 import type { PluginCompileContext } from './definition.js';
-import { integer, number, oneOfNumbers, record, type Schema } from './schema-kit.js';
+import { integer, number, oneOfNumbers, record, type Schema } from '../lib/schema-kit.js';
 
 export interface QueueConfig {
   max_batch_size: number;

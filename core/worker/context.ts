@@ -7,14 +7,14 @@
  * change the request through these methods, keep per-request state in the chain's slots,
  * and answer with exit(). A route without plugins never touches that part.
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from './http-front.js';
 import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';
 import type { Consumer } from '../plugins/consumer.js';
 import { setConsumerHeaders } from '../plugins/consumer.js';
 import type { PluginHandler, PluginRequest } from '../plugins/contract.js';
-import type { RouteChain } from '../plugins/chain.js';
+import { runBody, runResponse, type RouteChain } from '../plugins/chain.js';
 import { ResponseHead, type RawHeader } from '../plugins/response-head.js';
 import { BodyReader, type BodyOwner } from './body-reader.js';
 import { serializeForLog } from '../observe/log-serializer.js';
@@ -330,6 +330,24 @@ export class RequestContext implements PluginRequest, BodyOwner {
   setState(slot: number, value: unknown): void {
     const states = (this.states ??= new Array<unknown>(this.chain?.size ?? slot + 1));
     states[slot] = value;
+  }
+
+  /**
+   * A responder plugin's answer head (status, flat header list) through the chain's
+   * response phase; a promise only when a step paused. ctx.response holds the result.
+   */
+  startResponse(status: number, headers: readonly RawHeader[]): void | Promise<void> {
+    const head = new ResponseHead(status, headers);
+    this.responseHead = head;
+    this.status = status;
+    const steps = this.chain?.response ?? null;
+    return steps === null ? undefined : runResponse(this, steps);
+  }
+
+  /** A responder plugin's body chunk through the chain's body phase. */
+  filterBody(chunk: Buffer, last: boolean): Buffer {
+    const steps = this.chain?.body ?? null;
+    return steps === null ? chunk : runBody(this, steps, chunk, last);
   }
 
   get response(): ResponseHead {

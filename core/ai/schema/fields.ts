@@ -4,7 +4,7 @@
  * several plugins share: `model`, `auth`, `logging`.
  */
 
-import { record, text, oneOf, bool, integer, number, list, type Schema } from '../../plugins/schema-kit.js';
+import { record, text, oneOf, bool, integer, number, list, type Schema } from '../../lib/schema-kit.js';
 
 export { record, text, oneOf, bool, integer, number, list, type Schema };
 

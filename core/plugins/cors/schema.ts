@@ -1,5 +1,5 @@
 /** cors's config (Kong 3.x fields and defaults). */
-import { bool, list, number, record, text, type Schema } from '../schema-kit.js';
+import { bool, list, number, record, text, type Schema } from '../../lib/schema-kit.js';
 
 export const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 

@@ -1,5 +1,5 @@
 /** file-log's config (Kong 3.x fields and defaults, kong/plugins/file-log/schema.lua). */
-import { bool, record, text, type Schema } from '../schema-kit.js';
+import { bool, record, text, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema } from '../log-config.js';
 
 export function fileLogSchema(): Schema {

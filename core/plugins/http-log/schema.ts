@@ -1,5 +1,5 @@
 /** http-log's config (Kong 3.x fields and defaults, kong/plugins/http-log/schema.lua). */
-import { headerMap, number, oneOf, record, text, type Schema } from '../schema-kit.js';
+import { headerMap, number, oneOf, record, text, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema, queueSchema } from '../log-config.js';
 
 export function httpLogSchema(): Schema {

@@ -1,6 +1,6 @@
 /** opentelemetry's config (Kong 3.x fields and defaults, kong/plugins/opentelemetry/schema.lua). */
-import { headerMap, integer, list, oneOf, optionalText, record, type Schema } from '../schema-kit.js';
-import { HEADER_NAME_PATTERN } from '../schema-kit.js';
+import { headerMap, integer, list, oneOf, optionalText, record, type Schema } from '../../lib/schema-kit.js';
+import { HEADER_NAME_PATTERN } from '../../lib/schema-kit.js';
 import { queueSchema } from '../log-config.js';
 
 /** Kong's propagation formats (kong/observability/tracing/propagation/utils.lua FORMATS). */

@@ -1,5 +1,5 @@
 /** prometheus's config (Kong 3.x fields and defaults, kong/plugins/prometheus/schema.lua). */
-import { bool, record, type Schema } from '../schema-kit.js';
+import { bool, record, type Schema } from '../../lib/schema-kit.js';
 
 export function prometheusSchema(): Schema {
   return record('prometheus: the requests it sees feed Kong\'s traffic metrics on the admin /metrics, the families its options turn on.', {

@@ -1,5 +1,5 @@
 /** request-termination's config (Kong 3.x fields and defaults). */
-import { bool, headerName, integer, optionalText, record, type Schema } from '../schema-kit.js';
+import { bool, headerName, integer, optionalText, record, type Schema } from '../../lib/schema-kit.js';
 
 export function requestTerminationSchema(): Schema {
   return record('request-termination: answer every request with a fixed response; nothing reaches the upstream.', {

@@ -1,5 +1,5 @@
 /** syslog's config (Kong 3.x fields and defaults, kong/plugins/syslog/schema.lua). */
-import { oneOf, record, type Schema } from '../schema-kit.js';
+import { oneOf, record, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema } from '../log-config.js';
 
 export const SEVERITIES = ['debug', 'info', 'notice', 'warning', 'err', 'crit', 'alert', 'emerg'] as const;

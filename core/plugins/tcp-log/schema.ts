@@ -1,6 +1,6 @@
 /** tcp-log's config (Kong 3.x fields and defaults, kong/plugins/tcp-log/schema.lua). */
 import { HOST_PATTERN } from '../../config/schema/typedefs.js';
-import { bool, integer, number, optionalText, record, text, type Schema } from '../schema-kit.js';
+import { bool, integer, number, optionalText, record, text, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema } from '../log-config.js';
 
 export function tcpLogSchema(): Schema {

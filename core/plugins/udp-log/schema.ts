@@ -1,6 +1,6 @@
 /** udp-log's config (Kong 3.x fields and defaults, kong/plugins/udp-log/schema.lua). */
 import { HOST_PATTERN } from '../../config/schema/typedefs.js';
-import { integer, number, record, text, type Schema } from '../schema-kit.js';
+import { integer, number, record, text, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema } from '../log-config.js';
 
 export function udpLogSchema(): Schema {

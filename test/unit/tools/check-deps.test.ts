@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { collectEdges, violations, type ImportEdge } from '../../../tools/check-deps.js';
+import { collectEdges, folderCycles, violations, type ImportEdge } from '../../../tools/check-deps.js';
 
 const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, typeOnly });
 
@@ -10,6 +10,13 @@ describe('check-deps: import-direction rules', () => {
     const edges = collectEdges(root);
     expect(edges.length).toBeGreaterThan(20);
     expect(violations(edges)).toEqual([]);
+    expect(folderCycles(edges)).toEqual([]);
+  });
+
+  it('flags a cycle between folders through value imports, not through type-only ones', () => {
+    const cycle = [edge('core/ai/exchange.ts', 'core/plugins/chain.ts'), edge('core/plugins/ai-proxy/handler.ts', 'core/ai/exchange.ts')];
+    expect(folderCycles(cycle)).toEqual(['cycle between core/ai, core/plugins (rule 8): core/ai/exchange.ts -> core/plugins/chain.ts; core/plugins/ai-proxy/handler.ts -> core/ai/exchange.ts']);
+    expect(folderCycles([edge('core/ai/exchange.ts', 'core/plugins/chain.ts', true), cycle[1] as ImportEdge])).toEqual([]);
   });
 
   const cases: [string, ImportEdge, number][] = [

@@ -51,7 +51,9 @@ describe('unknown plugins are refused', () => {
 
     it('a reload with it is refused and the running config keeps serving', async () => {
       gw.reload(stringify(BAD));
-      await waitFor(() => gw.output().includes('plugins[0].name: plugin \\"foo\\" is not available'), 10_000, 'the reload refusal');
+      await waitFor(() => gw.output().includes('plugins[0].name: plugin \\"foo\\" is not available'), 10_000, 'the reload refusal').catch((err: unknown) => {
+        throw new Error(`${String(err)}; gateway output:\n${gw.output()}`);
+      });
       const res = await fetch(`${gw.url}/`);
       expect(res.status).toBe(418);
       expect(await res.json()).toEqual({ message: 'good' });

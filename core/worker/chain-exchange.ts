@@ -15,10 +15,10 @@
  * Kong's response-transformer does); the body then goes out chunked. Routes whose chain
  * has neither phase take the plain ProxyExchange.
  */
-import type { RequestContext } from '../worker/context.js';
+import type { RequestContext } from './context.js';
 import { runBody, runResponse, type RouteChain } from '../plugins/chain.js';
 import { ResponseHead } from '../plugins/response-head.js';
-import { contentLengthOf, MODE_EMPTY, ProxyExchange, type ExchangeOwner } from './response-handler.js';
+import { contentLengthOf, MODE_EMPTY, ProxyExchange, type ExchangeOwner } from '../proxy/response-handler.js';
 
 const NO_BYTES = Buffer.alloc(0);
 
