@@ -393,7 +393,9 @@ export class RequestContext implements PluginRequest, BodyOwner {
   }
 
   get fromUpstream(): boolean {
-    return this.upstreamStatus !== 0 && this.answer === null;
+    // upstreamFirstByte: set by every upstream client when the answer's head arrives (the
+    // proxy's and the AI exchange's alike); an answer of the gateway's replaces it.
+    return this.upstreamFirstByte > 0 && this.answer === null;
   }
 }
 
