@@ -19,6 +19,11 @@ import { materializePlugins, type LivePlugins } from '../plugins/chain.js';
 import { materializeConsumers } from '../plugins/consumer.js';
 import { HANDLERS } from '../plugins/handlers.js';
 import { internalHandlers } from './internal-handlers.js';
+import type { WorkerMetrics } from '../observe/metrics.js';
+import { WarnLimiter } from '../observe/warn-limiter.js';
+
+/** A plugin's warnings: at most one line per plugin per window (a dead log sink fails on every request). */
+const WARN_WINDOW_MS = 10_000;
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
@@ -83,6 +88,14 @@ export interface WorkerTables {
   readonly tokenCounters: TokenCounters;
   readonly workerIndex: number;
   readonly listen: { readonly host: string; readonly port: number };
+  /** The worker's traffic metrics (shared by its listeners; plugins feed them too). */
+  readonly metrics: WorkerMetrics;
+  readonly warnings?: WarnLimiter;
+}
+
+/** Per worker: plugins' warnings to stderr, rate-limited per plugin. */
+export function pluginWarnings(workerIndex: number): WarnLimiter {
+  return new WarnLimiter(WARN_WINDOW_MS, (line) => process.stderr.write(`gatehouse worker ${workerIndex}: ${line}\n`));
 }
 
 export function materialize(config: CompiledConfig, tables: WorkerTables): Runtime {
@@ -103,15 +116,21 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
     }
     return new ServiceRuntime(service, upstream, tls);
   });
+  const warnings = tables.warnings ?? pluginWarnings(tables.workerIndex);
   const env: PluginEnv = {
     workerIndex: tables.workerIndex,
     listen: tables.listen,
     consumers: materializeConsumers(config.plugins.consumers),
     tokenCounters: tables.tokenCounters,
-    warn: (plugin, message) => process.stderr.write(`gatehouse worker ${tables.workerIndex}: plugin ${plugin}: ${message}\n`),
+    warn: (plugin, message) => {
+      warnings.warn(plugin, `plugin ${plugin}: ${message}`);
+    },
+    metrics: tables.metrics,
   };
   const internal = internalHandlers(filters);
   const plugins = materializePlugins(config.plugins, env, (name) => HANDLERS.get(name) ?? internal.get(name));
+  // With a prometheus plugin, Kong's rule: only the requests it sees feed the traffic series.
+  tables.metrics.recordsAll = !config.plugins.instances.some((i) => i.name === 'prometheus');
   return new Runtime(config.version, config.hash, matcher, config.routes, services, plugins, filters);
 }
 
