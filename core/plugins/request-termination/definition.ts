@@ -11,7 +11,7 @@ interface RequestTerminationConfig {
   content_type: string | null;
   body: string | null;
   echo: boolean;
-  echo_trigger: string | null;
+  trigger: string | null;
 }
 
 export interface CompiledRequestTermination {
@@ -21,7 +21,7 @@ export interface CompiledRequestTermination {
   /** Flat header list to send with it. */
   headers: string[];
   echo: boolean;
-  /** Lower-case trigger header / query argument name, or null (always echo). */
+  /** Lower-case trigger header / query argument name, or null (every request). */
   trigger: string | null;
   /** The message of an echo answer (null: none). */
   message: string | null;
@@ -51,7 +51,6 @@ export const definition: PluginDefinition<RequestTerminationConfig, CompiledRequ
     if (present(c.message) && (present(c.content_type) || present(c.body))) ctx.error('', 'message cannot be used with content_type or body');
     if (present(c.content_type) && !present(c.body)) ctx.error('', 'content_type requires a body');
     if (c.echo && (present(c.content_type) || present(c.body))) ctx.error('', 'echo cannot be used with content_type and body');
-    if (c.echo_trigger !== null && !c.echo) ctx.error('', 'echo_trigger can only be used with echo');
     const message = c.message ?? DEFAULT_MESSAGES[c.status_code] ?? null;
     let body = '';
     let headers: string[] = [];
@@ -62,7 +61,7 @@ export const definition: PluginDefinition<RequestTerminationConfig, CompiledRequ
       body = JSON.stringify({ message });
       headers = ['content-type', 'application/json; charset=utf-8'];
     }
-    return { status: c.status_code, body, headers, echo: c.echo, trigger: c.echo_trigger?.toLowerCase() ?? null, message };
+    return { status: c.status_code, body, headers, echo: c.echo, trigger: c.trigger?.toLowerCase() ?? null, message };
   },
 };
 

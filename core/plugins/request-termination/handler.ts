@@ -1,7 +1,7 @@
 /**
  * request-termination, access phase: the configured response, or with `echo` a JSON
  * description of the request (method, path, headers, query, body) — only for requests
- * carrying `echo_trigger` when one is set.
+ * carrying `trigger` (a header or query argument) when one is set.
  */
 import type { PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
 import type { CompiledRequestTermination } from './definition.js';
@@ -40,11 +40,12 @@ class RequestTermination implements PluginHandler {
 
   access(req: PluginRequest): void | Promise<void> {
     const c = this.#c;
+    // A trigger set and absent from the headers and the query: the request passes.
+    if (c.trigger !== null && req.header(c.trigger) === undefined && !new URLSearchParams(req.query).has(c.trigger)) return;
     if (!c.echo) {
       req.exit(c.status, c.body, c.headers);
       return;
     }
-    if (c.trigger !== null && req.header(c.trigger) === undefined && !new URLSearchParams(req.query).has(c.trigger)) return;
     const body = req.readBody();
     if (body instanceof Promise) return body.then((b) => this.#echo(req, b));
     return this.#echo(req, body);

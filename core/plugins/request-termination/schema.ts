@@ -8,6 +8,6 @@ export function requestTerminationSchema(): Schema {
     content_type: optionalText('Content-Type of `body`.'),
     body: optionalText('Raw response body (instead of the JSON message).'),
     echo: bool('Answer with a JSON description of the request itself (for debugging).', false),
-    echo_trigger: { ...headerName('With `echo`: only terminate requests carrying this header or query argument; others pass.'), type: ['string', 'null'], default: null },
+    trigger: { ...headerName('Only terminate requests carrying this header or query argument; others pass (with `echo`: only they are echoed).'), type: ['string', 'null'], default: null },
   });
 }

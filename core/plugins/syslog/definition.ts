@@ -15,7 +15,7 @@ interface SyslogConfig {
   client_errors_severity: Severity;
   server_errors_severity: Severity;
   custom_fields_by_lua: Record<string, string> | null;
-  syslog_facility: Facility;
+  facility: Facility;
 }
 
 export interface CompiledSyslog {
@@ -29,8 +29,8 @@ export interface CompiledSyslog {
 const LEVELS: Readonly<Record<Severity, number>> = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 };
 /** syslog(3) facility codes (LOG_<NAME> >> 3). */
 const FACILITY_CODES: Readonly<Record<Facility, number>> = {
-  KERN: 0, USER: 1, MAIL: 2, DAEMON: 3, AUTH: 4, SYSLOG: 5, LPR: 6, NEWS: 7, UUCP: 8, CRON: 9, AUTHPRIV: 10, FTP: 11,
-  LOCAL0: 16, LOCAL1: 17, LOCAL2: 18, LOCAL3: 19, LOCAL4: 20, LOCAL5: 21, LOCAL6: 22, LOCAL7: 23,
+  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,
+  local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 };
 
 export const definition: PluginDefinition<SyslogConfig, CompiledSyslog> = {
@@ -41,7 +41,7 @@ export const definition: PluginDefinition<SyslogConfig, CompiledSyslog> = {
   scopes: ALL_SCOPES,
   compile(c, ctx) {
     refuseLuaFields(c.custom_fields_by_lua, ctx);
-    const facility = FACILITY_CODES[c.syslog_facility] * 8;
+    const facility = FACILITY_CODES[c.facility] * 8;
     // Kong: sent when LOG_LEVELS[severity] <= LOG_LEVELS[log_level].
     const pri = (s: Severity): number => (LEVELS[s] <= LEVELS[c.log_level] ? facility + LEVELS[s] : -1);
     return { successful: pri(c.successful_severity), clientErrors: pri(c.client_errors_severity), serverErrors: pri(c.server_errors_severity) };

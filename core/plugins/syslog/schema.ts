@@ -3,7 +3,7 @@ import { oneOf, record, type Schema } from '../../lib/schema-kit.js';
 import { luaFieldsSchema } from '../log-config.js';
 
 export const SEVERITIES = ['debug', 'info', 'notice', 'warning', 'err', 'crit', 'alert', 'emerg'] as const;
-export const FACILITIES = ['AUTH', 'AUTHPRIV', 'CRON', 'DAEMON', 'FTP', 'KERN', 'LPR', 'MAIL', 'NEWS', 'SYSLOG', 'USER', 'UUCP', 'LOCAL0', 'LOCAL1', 'LOCAL2', 'LOCAL3', 'LOCAL4', 'LOCAL5', 'LOCAL6', 'LOCAL7'] as const;
+export const FACILITIES = ['auth', 'authpriv', 'cron', 'daemon', 'ftp', 'kern', 'lpr', 'mail', 'news', 'syslog', 'user', 'uucp', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
 
 function severity(description: string): Schema {
   return oneOf(description, SEVERITIES, 'info');
@@ -16,6 +16,6 @@ export function syslogSchema(): Schema {
     client_errors_severity: severity('Severity of entries for 4xx responses.'),
     server_errors_severity: severity('Severity of entries for 5xx responses.'),
     custom_fields_by_lua: luaFieldsSchema(),
-    syslog_facility: oneOf('The syslog facility of the entries.', FACILITIES, 'USER'),
+    facility: oneOf('The syslog facility of the entries.', FACILITIES, 'user'),
   });
 }

@@ -17,7 +17,7 @@ describe('request-termination schema', () => {
     expect(configErrors({ name: 'request-termination', config: { message: 'm', body: 'b', content_type: 'text/plain' } })).toEqual([`${P}.config: message cannot be used with content_type or body`]);
     expect(configErrors({ name: 'request-termination', config: { content_type: 'text/plain' } })).toEqual([`${P}.config: content_type requires a body`]);
     expect(configErrors({ name: 'request-termination', config: { echo: true, body: 'x', content_type: 'text/plain' } })).toContain(`${P}.config: echo cannot be used with content_type and body`);
-    expect(configErrors({ name: 'request-termination', config: { echo_trigger: 'x-echo' } })).toEqual([`${P}.config: echo_trigger can only be used with echo`]);
+    expect(configErrors({ name: 'request-termination', config: { echo_trigger: 'x-echo' } })).toEqual([`${P}.config.echo_trigger: unknown field`]);
     expect(configErrors({ name: 'request-termination', config: { status_code: 99 } })).toEqual([`${P}.config.status_code: must be >= 100`]);
   });
 });

@@ -18,20 +18,27 @@ describe('request-termination', () => {
   });
 });
 
-describe('request-termination: raw body, echo with a trigger', () => {
+describe('request-termination: raw body with a trigger, echo with a trigger', () => {
   let raw: PluginRig;
   let echo: PluginRig;
   beforeAll(async () => {
-    raw = await startPluginRig([{ name: 'request-termination', config: { status_code: 418, body: '<p>teapot</p>', content_type: 'text/html' } }]);
-    echo = await startPluginRig([{ name: 'request-termination', config: { status_code: 200, echo: true, echo_trigger: 'x-echo' } }]);
+    raw = await startPluginRig([{ name: 'request-termination', config: { status_code: 418, body: '<p>teapot</p>', content_type: 'text/html', trigger: 'x-teapot' } }]);
+    echo = await startPluginRig([{ name: 'request-termination', config: { status_code: 200, echo: true, trigger: 'x-echo' } }]);
   });
   afterAll(async () => {
     await raw?.close();
     await echo?.close();
   });
 
-  it('sends the raw body with its content type', async () => {
-    const res = await fetch(raw.url('/'));
+  it('sends the raw body with its content type, only to requests carrying the trigger (header or query)', async () => {
+    const passed = await fetch(raw.url('/'));
+    expect(passed.status).toBe(200);
+    await passed.arrayBuffer();
+    expect(raw.upstream.received.length).toBe(1);
+    const byQuery = await fetch(raw.url('/?x-teapot=1'));
+    expect(byQuery.status).toBe(418);
+    await byQuery.arrayBuffer();
+    const res = await fetch(raw.url('/'), { headers: { 'x-teapot': 'yes' } });
     expect(res.status).toBe(418);
     expect(res.headers.get('content-type')).toBe('text/html');
     expect(await res.text()).toBe('<p>teapot</p>');

@@ -11,13 +11,13 @@ describe('syslog schema', () => {
   });
 
   it('priority = facility * 8 + severity; classes less severe than log_level are not sent (-1)', () => {
-    const c = compiledConfig<CompiledSyslog>({ name: 'syslog', config: { log_level: 'warning', successful_severity: 'info', client_errors_severity: 'warning', server_errors_severity: 'crit', syslog_facility: 'LOCAL0' } });
+    const c = compiledConfig<CompiledSyslog>({ name: 'syslog', config: { log_level: 'warning', successful_severity: 'info', client_errors_severity: 'warning', server_errors_severity: 'crit', facility: 'local0' } });
     expect(c).toEqual({ successful: -1, clientErrors: 16 * 8 + 4, serverErrors: 16 * 8 + 2 });
   });
 
   it('refuses unknown severities and facilities, and custom_fields_by_lua', () => {
     expect(configErrors({ name: 'syslog', config: { log_level: 'verbose' } })[0]).toBe(`${P}.log_level: must be one of: debug, info, notice, warning, err, crit, alert, emerg`);
-    expect(configErrors({ name: 'syslog', config: { syslog_facility: 'local0' } })[0]).toContain(`${P}.syslog_facility: must be one of`);
+    expect(configErrors({ name: 'syslog', config: { facility: 'LOCAL0' } })[0]).toContain(`${P}.facility: must be one of`);
     expect(configErrors({ name: 'syslog', config: { custom_fields_by_lua: { a: 'x' } } })[0]).toContain(`${P}.custom_fields_by_lua: not supported`);
   });
 });

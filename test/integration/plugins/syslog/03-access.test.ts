@@ -37,7 +37,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syslog-'));
   socketPath = join(dir, 'log.sock');
   rig = await startRoutesRig(
-    [{ name: 'r', path: '/', plugins: [{ name: 'syslog', config: { log_level: 'warning', successful_severity: 'info', client_errors_severity: 'warning', server_errors_severity: 'crit', syslog_facility: 'LOCAL0' } }] }],
+    [{ name: 'r', path: '/', plugins: [{ name: 'syslog', config: { log_level: 'warning', successful_severity: 'info', client_errors_severity: 'warning', server_errors_severity: 'crit', facility: 'local0' } }] }],
     {
       env: { GATEHOUSE_SYSLOG_SOCKET: socketPath },
       handler: (req, res) => {
