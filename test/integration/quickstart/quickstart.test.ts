@@ -55,6 +55,18 @@ describe('quickstart config with the demo upstreams', () => {
     expect(await res.text()).toBe('Hello, World!');
   });
 
+  it('/secure runs key-auth, cors and correlation-id: 401 without the demo key, proxied with it', async () => {
+    const denied = await fetch(`${gw.url}/secure/anything`, { headers: { origin: 'http://localhost:3000' } });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    await denied.arrayBuffer();
+    const res = await fetch(`${gw.url}/secure/anything`, { headers: { apikey: 'demo-key' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}#\d+$/); // Kong's default generator: uuid#counter
+    const echoed = (await res.json()) as { headers: Record<string, string> };
+    expect(echoed.headers['x-consumer-username']).toBe('demo');
+  });
+
   it('/ai answers a chat completion from the mock model, no key needed', async () => {
     const res = await fetch(`${gw.url}/ai/v1/chat/completions`, {
       method: 'POST',
