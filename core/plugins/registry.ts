@@ -22,6 +22,8 @@ export const PLUGIN_ENTRIES: readonly PluginEntry[] = [
   entry(() => import('./key-auth/definition.js'), () => import('./key-auth/handler.js')),
   entry(() => import('./request-termination/definition.js'), () => import('./request-termination/handler.js')),
   entry(() => import('./cors/definition.js'), () => import('./cors/handler.js')),
+  entry(() => import('./request-transformer/definition.js'), () => import('./request-transformer/handler.js')),
+  entry(() => import('./response-transformer/definition.js'), () => import('./response-transformer/handler.js')),
   entry(() => import('./ai-proxy/definition.js'), () => import('./ai-proxy/handler.js')),
   entry(() => import('./ai-proxy-advanced/definition.js'), () => import('./ai-proxy-advanced/handler.js')),
   entry(() => import('./ai-prompt-guard/definition.js'), () => import('./ai-prompt-guard/handler.js')),

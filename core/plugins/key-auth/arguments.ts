@@ -4,20 +4,11 @@
  * and how it removes one under hide_credentials. A name given twice is Kong's
  * "Duplicate API key found": DUPLICATE.
  */
+import { decodeArg as decode } from '../../lib/url-args.js';
 
 export const DUPLICATE: unique symbol = Symbol('duplicate key');
 /** A value, the duplicate marker, or undefined (absent, or not a string: Kong skips it). */
 export type Found = string | typeof DUPLICATE | undefined;
-
-function decode(part: string): string {
-  const spaced = part.indexOf('+') === -1 ? part : part.replace(/\+/g, ' ');
-  if (spaced.indexOf('%') === -1) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
 
 /** The value of query argument `name` in a raw query string (no `?`). */
 export function queryValue(query: string, name: string): Found {
