@@ -65,6 +65,7 @@ export interface PluginRequest {
   // ---- the request sent upstream ----
   /** Replaces every `name` header (lower-case); `host` sets the Host sent upstream (Kong's set_header("Host")), the client's stays readable. */
   setHeader(name: string, value: string): void;
+  /** Adds one more `name` header (`host`: as setHeader). */
   addHeader(name: string, value: string): void;
   removeHeader(name: string): void;
   setQuery(query: string): void;
