@@ -1,5 +1,5 @@
 /**
- * The "WASM filter cost" table of a filter-cost scenario (one with `variants`, e.g.
+ * The "Variant cost" table of a filter-cost scenario (one with `variants`, e.g.
  * wasm-cost): what each gateway variant loses against the no-filter `gatehouse` measured
  * in the same run.
  *

@@ -93,7 +93,7 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
   else if (s.variants !== undefined) {
     // A filter-cost scenario: one gateway, a route per variant (targets/gatehouse.ts).
     try {
-      running.push(...(await startFilterCostGatehouse(ctx, gateways)));
+      running.push(...(await startFilterCostGatehouse(ctx, gateways, [], s.consumers ?? [])));
     } catch (err) {
       for (const g of gateways) failed(g.target, err);
     }

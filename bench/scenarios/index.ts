@@ -1,6 +1,7 @@
 /** The scenario table, in the order the runner measures them. */
 import { scenario as aiChat } from './ai-chat.js';
 import { scenario as aiChatStream } from './ai-chat-stream.js';
+import { scenario as pluginCost } from './plugin-cost.js';
 import { scenario as post1k } from './post-1k.js';
 import { scenario as response1m } from './response-1m.js';
 import { scenario as smallGet } from './small-get.js';
@@ -11,7 +12,7 @@ import { scenario as wasmHeaders } from './wasm-headers.js';
 import { scenario as wasmNone } from './wasm-none.js';
 import { scenario as wasmNoop } from './wasm-noop.js';
 
-export const scenarios: readonly Scenario[] = [smallGet, post1k, response1m, sse, wasmNone, wasmNoop, wasmHeaders, wasmCost, aiChat, aiChatStream];
+export const scenarios: readonly Scenario[] = [smallGet, post1k, response1m, sse, wasmNone, wasmNoop, wasmHeaders, wasmCost, pluginCost, aiChat, aiChatStream];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);

@@ -1,4 +1,4 @@
-import type { BenchFilter } from '../targets/gatehouse-config.js';
+import type { BenchFilter, BenchPlugin } from '../targets/gatehouse-config.js';
 
 /**
  * An AI scenario: the upstream is the mock OpenAI provider (upstreams/fast-llm.ts), the
@@ -13,15 +13,17 @@ export interface AiScenario {
 }
 
 /**
- * One variant of a filter-cost scenario: a route of its own (`/<name>`) with `filters` on
- * it, in the same gatehouse process as the baseline route (`/none`, with the scenario's
+ * One variant of a filter-cost scenario: a route of its own (`/<name>`) with `filters`
+ * and/or Kong `plugins` on it, in the same gatehouse process as the baseline route (`/none`, with the scenario's
  * own `filters`, none for wasm-cost), measured as target `gatehouse+<name>` in the same
  * interleaved rounds as the baseline (`gatehouse`). The report states its cost against it.
  */
 export interface GatewayVariant {
   /** Target suffix and route: non-empty, unique within the scenario, not `none` (the baseline's route). */
   readonly name: string;
-  readonly filters: readonly BenchFilter[];
+  readonly filters?: readonly BenchFilter[];
+  /** Kong plugins on the variant's route. */
+  readonly plugins?: readonly BenchPlugin[];
   /** The goal: at most this % of the baseline's throughput lost (no verdict when absent). */
   readonly maxCostPct?: number;
 }
@@ -46,6 +48,8 @@ export interface Scenario {
    * variants, nginx is skipped: it runs no WASM filter, so it has nothing to compare.
    */
   readonly variants?: readonly GatewayVariant[];
+  /** Consumers in the gateway's config (for variants with auth plugins). */
+  readonly consumers?: readonly Readonly<Record<string, unknown>>[];
   /** Present for the AI scenarios (mock LLM upstream, Portkey as the competitor). */
   readonly ai?: AiScenario;
 }

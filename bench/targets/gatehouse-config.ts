@@ -8,6 +8,12 @@ export interface BenchFilter {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+/** A Kong plugin a variant puts on its route. */
+export interface BenchPlugin {
+  readonly name: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
 /** dist/wasm-filters, next to dist/bench/ once built: where `npm run build` puts the built-in plugins. */
 export const WASM_FILTERS_DIR = fileURLToPath(new URL('../../wasm-filters/', import.meta.url));
 
@@ -47,7 +53,7 @@ function filterChain(name: string, route: string, filters: readonly BenchFilter[
  * route with its own filter chain. Every route has a prefix of its own, so the router does
  * the same work for each.
  */
-export function gatehouseVariantsConfig(upstreamPort: number, plan: readonly GatewaySpec[]): string {
+export function gatehouseVariantsConfig(upstreamPort: number, plan: readonly GatewaySpec[], consumers: readonly Readonly<Record<string, unknown>>[] = []): string {
   const lines = ['_format_version: "3.0"', 'services:', '  - name: echo', `    url: http://127.0.0.1:${upstreamPort}`, '    routes:'];
   for (const g of plan) {
     const route = variantRoute(g.target);
@@ -55,6 +61,9 @@ export function gatehouseVariantsConfig(upstreamPort: number, plan: readonly Gat
   }
   const chains = plan.filter((g) => g.filters.length > 0).flatMap((g) => filterChain(`chain-${variantRoute(g.target)}`, variantRoute(g.target), g.filters));
   if (chains.length > 0) lines.push('filter_chains:', ...chains);
+  const plugins = plan.flatMap((g) => g.plugins.map((p) => `  - ${JSON.stringify({ ...p, route: variantRoute(g.target) })}`));
+  if (plugins.length > 0) lines.push('plugins:', ...plugins);
+  if (consumers.length > 0) lines.push('consumers:', ...consumers.map((c) => `  - ${JSON.stringify(c)}`));
   lines.push('');
   return lines.join('\n');
 }

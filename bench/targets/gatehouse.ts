@@ -79,8 +79,13 @@ export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget>
  * costs being measured. Stopping any of them stops the process once. `nodeArgs` as for
  * launchGatehouse (route-profile.ts profiles this gateway).
  */
-export async function startFilterCostGatehouse(ctx: TargetContext, plan: readonly GatewaySpec[], nodeArgs: readonly string[] = []): Promise<RunningTarget[]> {
-  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan), plan.flatMap((g) => g.filters), nodeArgs);
+export async function startFilterCostGatehouse(
+  ctx: TargetContext,
+  plan: readonly GatewaySpec[],
+  nodeArgs: readonly string[] = [],
+  consumers: readonly Readonly<Record<string, unknown>>[] = [],
+): Promise<RunningTarget[]> {
+  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan, consumers), plan.flatMap((g) => g.filters), nodeArgs);
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopped ??= gw.stop());
   return plan.map((g) => {

@@ -6,11 +6,12 @@
  */
 import type { TargetName } from '../results.js';
 import type { Scenario } from '../scenarios/types.js';
-import type { BenchFilter } from './gatehouse-config.js';
+import type { BenchFilter, BenchPlugin } from './gatehouse-config.js';
 
 export interface GatewaySpec {
   readonly target: TargetName;
   readonly filters: readonly BenchFilter[];
+  readonly plugins: readonly BenchPlugin[];
 }
 
 /** The baseline gateway of a filter-cost scenario: the variants' costs are measured against it. */
@@ -33,13 +34,13 @@ export function variantOf(target: string): string | null {
 
 /** The gateways to start for `s`, baseline first; throws on a bad or repeated variant name. */
 export function gatewayPlan(s: Scenario): GatewaySpec[] {
-  const plan: GatewaySpec[] = [{ target: BASELINE_GATEWAY, filters: s.filters ?? [] }];
+  const plan: GatewaySpec[] = [{ target: BASELINE_GATEWAY, filters: s.filters ?? [], plugins: [] }];
   for (const v of s.variants ?? []) {
     if (!VARIANT_NAME.test(v.name)) throw new Error(`scenario ${s.name}: variant name ${JSON.stringify(v.name)} must match ${String(VARIANT_NAME)}`);
     if (v.name === BASELINE_ROUTE) throw new Error(`scenario ${s.name}: variant name ${BASELINE_ROUTE} is the baseline's`);
     const target = variantTarget(v.name);
     if (plan.some((g) => g.target === target)) throw new Error(`scenario ${s.name}: variant ${v.name} is listed twice`);
-    plan.push({ target, filters: v.filters });
+    plan.push({ target, filters: v.filters ?? [], plugins: v.plugins ?? [] });
   }
   return plan;
 }

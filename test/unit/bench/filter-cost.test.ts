@@ -136,13 +136,13 @@ describe('WASM filter cost table', () => {
   it('has no rows for a scenario without variants', () => {
     const plain = result([{ ...measurement('gatehouse', [10_000]), scenario: 'wasm-noop' }, { ...measurement('direct', [20_000]), scenario: 'wasm-noop' }]);
     expect(filterCostRows(plain)).toEqual([]);
-    expect(formatText(plain)).not.toContain('WASM filter cost');
-    expect(formatMarkdown(plain)).not.toContain('WASM filter cost');
+    expect(formatText(plain)).not.toContain('Variant cost (filters, plugins)');
+    expect(formatMarkdown(plain)).not.toContain('Variant cost (filters, plugins)');
   });
 
   it('prints the table in the text report, aligned, and in the markdown report', () => {
     const text = formatText(run);
-    expect(text).toContain('WASM filter cost:\nper pair of rounds (round i of the variant and of the no-filter gatehouse): rps cost = 1 - variant rps / baseline rps');
+    expect(text).toContain('Variant cost (filters, plugins):\nper pair of rounds (round i of the variant and of the no-filter gatehouse): rps cost = 1 - variant rps / baseline rps');
     const lines = text.split('\n');
     const header = lines.findIndex((l) => l.startsWith('scenario   variant'));
     expect(header).toBeGreaterThan(0);
@@ -151,7 +151,7 @@ describe('WASM filter cost table', () => {
     expect(lines[header + 3]?.indexOf('met')).toBe(lines[header]?.indexOf('verdict'));
 
     const md = formatMarkdown(run);
-    expect(md).toContain('## WASM filter cost');
+    expect(md).toContain('## Variant cost (filters, plugins)');
     expect(md).toContain('| scenario | variant | rps (mean) | rps cost | rps cost range | cpu us/req | cpu cost | cpu cost range | rounds | goal | verdict |');
     expect(md).toContain('| wasm-cost | headers | 9,500 | 13.8% | 12.5% .. 15.0% | - | - | - | 2 | < 10% | MISSED |');
   });
@@ -174,9 +174,9 @@ describe('gateway variants', () => {
     const s = findScenario('wasm-cost');
     expect(s).toMatchObject({ method: 'GET', path: '/hello', headers: { 'x-bench-a': 'alpha' }, connections: 50 });
     expect(gatewayPlan(s!)).toEqual([
-      { target: 'gatehouse', filters: [] },
-      { target: 'gatehouse+noop', filters: [{ name: 'noop' }] },
-      { target: 'gatehouse+headers', filters: [{ name: 'noop', config: { touch_headers: true } }] },
+      { target: 'gatehouse', filters: [], plugins: [] },
+      { target: 'gatehouse+noop', filters: [{ name: 'noop' }], plugins: [] },
+      { target: 'gatehouse+headers', filters: [{ name: 'noop', config: { touch_headers: true } }], plugins: [] },
     ]);
     expect(s?.variants?.map((v) => [v.name, v.maxCostPct])).toEqual([
       ['noop', 3],
@@ -185,8 +185,12 @@ describe('gateway variants', () => {
   });
 
   it('runs one gatehouse, with the scenario filters, for a scenario without variants', () => {
-    expect(gatewayPlan(findScenario('wasm-headers')!)).toEqual([{ target: 'gatehouse', filters: [{ name: 'noop', config: { touch_headers: true } }] }]);
-    expect(gatewayPlan(findScenario('small-get')!)).toEqual([{ target: 'gatehouse', filters: [] }]);
+    expect(gatewayPlan(findScenario('wasm-headers')!)).toEqual([{ target: 'gatehouse', filters: [{ name: 'noop', config: { touch_headers: true } }], plugins: [] }]);
+    expect(gatewayPlan(findScenario('small-get')!)).toEqual([{ target: 'gatehouse', filters: [], plugins: [] }]);
+    expect(gatewayPlan(findScenario('plugin-cost')!).map((g) => [g.target, g.plugins.map((p) => p.name)])).toEqual([
+      ['gatehouse', []],
+      ['gatehouse+plugins', ['key-auth', 'cors', 'request-transformer']],
+    ]);
   });
 
   it('names variant targets gatehouse+<variant> and reads the name back', () => {
