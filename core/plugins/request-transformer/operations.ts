@@ -56,7 +56,13 @@ export class HeaderOps extends Ops {
     for (const name of this.remove) req.removeHeader(name);
     for (const op of this.rename) renameHeader(req, op.name, op.value.literal as string);
     for (const op of this.replace) {
-      if (op.name === 'host' || req.header(op.name) !== undefined) req.setHeader(op.name, headerValue(op, env));
+      if (op.name !== 'host') {
+        if (req.header(op.name) !== undefined) req.setHeader(op.name, headerValue(op, env));
+        continue;
+      }
+      // Host is always set (a template that renders nothing leaves the upstream's).
+      const host = headerValue(op, env);
+      if (host !== '') req.setHeader('host', host);
     }
     for (const op of this.add) if (req.header(op.name) === undefined) req.addHeader(op.name, headerValue(op, env));
     for (const op of this.append) req.addHeader(op.name, headerValue(op, env));

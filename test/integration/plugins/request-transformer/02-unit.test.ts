@@ -72,6 +72,10 @@ describe('request-transformer: headers', () => {
     const ctx = await transform({ replace: { headers: ['Host:upstream.example'] } }, { headers: [['host', 'gateway.test']] });
     expect(ctx.hostOverride).toBe('upstream.example');
     expect(ctx.header('host')).toBe('gateway.test');
+    const templated = await transform({ replace: { headers: ['host:$(headers["x-backend"])'] } }, { headers: [['host', 'gateway.test'], ['x-backend', 'b.internal']] });
+    expect(templated.hostOverride).toBe('b.internal');
+    // Rendering nothing leaves the upstream's Host.
+    expect((await transform({ replace: { headers: ['host:$(headers["x-backend"])'] } }, {})).hostOverride).toBeNull();
   });
 
   it('renders templates against the request as it arrived, even for a header the plugin removed', async () => {
