@@ -10,6 +10,8 @@ export interface BenchOptions {
   driver: DriverName;
   rounds: number;
   nginx: boolean;
+  /** Also measure the gateway on the uWS front (`--http-front uws`) as `gatehouse-uws`. */
+  uws: boolean;
   /** Measure Portkey's gateway in the AI scenarios when it is installed. */
   portkey: boolean;
   /** Low-load probes (time to first token / to the answer) per target per round, AI scenarios; 0 = none. */
@@ -30,6 +32,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [SCENARIO] [flags]
   --driver D            autocannon (default) | wrk
   --rounds N            interleaved rounds per target (default 2)
   --no-nginx            do not measure nginx even when it is installed
+  --uws                 also measure the gateway on the uWS front (target gatehouse-uws)
   --no-portkey          AI scenarios: do not measure Portkey's gateway even when it is installed
   --ttft-requests N     AI scenarios: low-load TTFT / latency probes per target per round (default 100, 0 = off)
   --load-fraction F     fixed-rate pass at F x the slowest target's max rps (default 0.5, 0 = off)
@@ -46,6 +49,7 @@ export function defaultBenchOptions(): BenchOptions {
     driver: 'autocannon',
     rounds: 2,
     nginx: true,
+    uws: false,
     portkey: true,
     ttftRequests: 100,
     loadFraction: 0.5,
@@ -104,6 +108,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       }
       case '--no-nginx':
         o.nginx = false;
+        break;
+      case '--uws':
+        o.uws = true;
         break;
       case '--no-portkey':
         o.portkey = false;

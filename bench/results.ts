@@ -1,7 +1,11 @@
 /** The shape of one bench run, as written to bench/results/<timestamp>.json. */
 
-/** `portkey` is Portkey's AI gateway, the competitor of the AI scenarios (nginx is for the others). */
-export const TARGETS = ['direct', 'gatehouse', 'nginx', 'portkey'] as const;
+/**
+ * `portkey` is Portkey's AI gateway, the competitor of the AI scenarios (nginx is for the
+ * others). `gatehouse-uws` is the gateway with `--http-front uws` (`--uws`): the same
+ * gateway on the uWebSockets.js front instead of the default strict front.
+ */
+export const TARGETS = ['direct', 'gatehouse', 'gatehouse-uws', 'nginx', 'portkey'] as const;
 /** `gatehouse+<variant>`: a gateway variant of a filter-cost scenario (scenarios/types.ts GatewayVariant). */
 export type TargetName = (typeof TARGETS)[number] | `gatehouse+${string}`;
 

@@ -97,7 +97,10 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
     } catch (err) {
       for (const g of gateways) failed(g.target, err);
     }
-  } else await tryStart('gatehouse', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }));
+  } else {
+    await tryStart('gatehouse', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }));
+    if (o.uws) await tryStart('gatehouse-uws', () => startGatehouse({ ...ctx, filters: s.filters ?? [] }, 'gatehouse-uws'));
+  }
   if (s.ai !== undefined) {
     // An LLM call has nothing for nginx to compare on; the competitor is Portkey's AI gateway.
     const missing = portkeyUnavailable();

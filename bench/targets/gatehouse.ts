@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned } from '../pinning.js';
 import { freePort, startChild, stopChild, waitForHttp } from '../processes.js';
-import type { TargetName } from '../results.js';
 import { BENCH_MODEL } from '../upstreams/fast-llm.js';
 import { type BenchFilter, gatehouseAiConfig, gatehouseConfig, gatehouseFilterArgs, gatehouseVariantsConfig } from './gatehouse-config.js';
 import { type GatewaySpec, variantRoute } from './gateways.js';
@@ -29,7 +28,14 @@ interface GatewayProcess {
  * Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and
  * waits for it to answer. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
  */
-async function launchGatehouse(ctx: TargetContext, name: string, configYaml: string, filters: readonly BenchFilter[], nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
+async function launchGatehouse(
+  ctx: TargetContext,
+  name: string,
+  configYaml: string,
+  filters: readonly BenchFilter[],
+  nodeArgs: readonly string[] = [],
+  extraArgs: readonly string[] = [],
+): Promise<GatewayProcess> {
   const config = join(ctx.tmpDir, `${name}.yaml`);
   await writeFile(config, configYaml);
   const port = await freePort();
@@ -46,6 +52,7 @@ async function launchGatehouse(ctx: TargetContext, name: string, configYaml: str
     '--admin-listen',
     '127.0.0.1:0',
     ...gatehouseFilterArgs(filters),
+    ...extraArgs,
   ]);
   const started = startChild(cmd, args, { ...process.env, GATEHOUSE_ACCESS_LOG: 'off' });
   try {
@@ -58,12 +65,14 @@ async function launchGatehouse(ctx: TargetContext, name: string, configYaml: str
   return { port, pid: started.child.pid, stop: () => stopChild(started.child) };
 }
 
-/** Starts the gateway measured as `gatehouse`, with `ctx.filters` (if any) on its catch-all route. */
-export async function startGatehouse(ctx: TargetContext): Promise<RunningTarget> {
-  const name: TargetName = 'gatehouse';
+/**
+ * Starts the gateway measured as `gatehouse` (default front), or as `gatehouse-uws` (the
+ * same gateway with `--http-front uws`), with `ctx.filters` (if any) on its catch-all route.
+ */
+export async function startGatehouse(ctx: TargetContext, name: 'gatehouse' | 'gatehouse-uws' = 'gatehouse'): Promise<RunningTarget> {
   const filters = ctx.filters ?? [];
   const yaml = ctx.ai === undefined ? gatehouseConfig(ctx.upstreamPort, filters) : gatehouseAiConfig(ctx.upstreamPort, BENCH_MODEL);
-  const gw = await launchGatehouse(ctx, name, yaml, filters);
+  const gw = await launchGatehouse(ctx, name, yaml, filters, [], name === 'gatehouse-uws' ? ['--http-front', 'uws'] : []);
   const target: RunningTarget = { name, baseUrl: `http://127.0.0.1:${gw.port}`, stop: gw.stop };
   if (gw.pid !== undefined) target.pid = gw.pid;
   if (ctx.ai !== undefined) target.probe = { path: '/ttft/v1/chat/completions', headers: {} };

@@ -17,6 +17,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type AccessLog = { kind: 'stdout' } | { kind: 'off' } | { kind: 'file'; path: string };
 
+/**
+ * What reads plain-HTTP client connections: `strict` (node:net and the gateway's own strict
+ * HTTP/1.x parser, core/worker/strict/) or `uws` (uWebSockets.js, whose parser holds what
+ * it cannot parse; README "What the gateway adds and removes"). TLS is served by uWS.
+ */
+export const HTTP_FRONTS = ['strict', 'uws'] as const;
+export type HttpFrontName = (typeof HTTP_FRONTS)[number];
+
 export interface Settings {
   proxyListen: ListenAddress;
   /** The HTTPS listener; it runs only when a certificate is configured (`sslCert` or the config's). */
@@ -34,6 +42,7 @@ export interface Settings {
   persistConfig: string | null;
   logLevel: LogLevel;
   accessLog: AccessLog;
+  httpFront: HttpFrontName;
   limits: {
     /** Request line + headers; uWS answers 431 itself past its own compile-time cap. */
     maxHeaderBytes: number;
@@ -49,6 +58,7 @@ export const SETTINGS_DEFAULTS = {
   adminListen: '127.0.0.1:8001',
   logLevel: 'info',
   accessLog: 'stdout',
+  httpFront: 'strict',
   maxHeaderBytes: 16_384,
   maxUrlLength: 8_192,
   maxBodyBytes: 128 * 1024 * 1024,
@@ -70,6 +80,7 @@ const SOURCES = {
   persistConfig: { flag: 'persist-config', env: 'GATEHOUSE_PERSIST_CONFIG' },
   logLevel: { flag: null, env: 'GATEHOUSE_LOG_LEVEL' },
   accessLog: { flag: null, env: 'GATEHOUSE_ACCESS_LOG' },
+  httpFront: { flag: 'http-front', env: 'GATEHOUSE_HTTP_FRONT' },
   maxHeaderBytes: { flag: null, env: 'GATEHOUSE_MAX_HEADER_BYTES' },
   maxUrlLength: { flag: null, env: 'GATEHOUSE_MAX_URL_LENGTH' },
   maxBodyBytes: { flag: null, env: 'GATEHOUSE_MAX_BODY_BYTES' },
@@ -149,6 +160,14 @@ export function resolveSettings(
       (t): AccessLog => (t === 'stdout' ? { kind: 'stdout' } : t === 'off' ? { kind: 'off' } : { kind: 'file', path: t }),
       { kind: 'stdout' },
     ),
+    // Wrapped in an object: `value` reads a bare string result as an error message.
+    httpFront: value(
+      'httpFront',
+      SETTINGS_DEFAULTS.httpFront,
+      (t): { front: HttpFrontName } | string =>
+        (HTTP_FRONTS as readonly string[]).includes(t) ? { front: t as HttpFrontName } : `must be one of: ${HTTP_FRONTS.join(', ')}`,
+      { front: SETTINGS_DEFAULTS.httpFront as HttpFrontName },
+    ).front,
     limits: {
       maxHeaderBytes: value('maxHeaderBytes', String(SETTINGS_DEFAULTS.maxHeaderBytes), (t) => parseInteger(t, 1024, 1024 * 1024), 0),
       maxUrlLength: value('maxUrlLength', String(SETTINGS_DEFAULTS.maxUrlLength), (t) => parseInteger(t, 16, 1024 * 1024), 0),

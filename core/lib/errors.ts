@@ -6,6 +6,8 @@
 
 export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
+  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
+  VERSION_NOT_SUPPORTED: 'VERSION_NOT_SUPPORTED',
   NO_ROUTE: 'NO_ROUTE',
   NO_SERVICE: 'NO_SERVICE',
   HTTPS_REQUIRED: 'HTTPS_REQUIRED',
@@ -35,6 +37,10 @@ function entry(status: number, reason: string, message: string): ErrorEntry {
 
 export const ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
   BAD_REQUEST: entry(400, 'Bad Request', 'Bad request'),
+  // nginx's answers to a Transfer-Encoding other than chunked and to an HTTP major
+  // version other than 1 (Kong answers with nginx's status; the wording is ours).
+  NOT_IMPLEMENTED: entry(501, 'Not Implemented', 'Not implemented'),
+  VERSION_NOT_SUPPORTED: entry(505, 'HTTP Version Not Supported', 'HTTP version not supported'),
   NO_ROUTE: entry(404, 'Not Found', 'no Route matched with those values'),
   NO_SERVICE: entry(503, 'Service Unavailable', 'no Service found with those values'),
   HTTPS_REQUIRED: entry(426, 'Upgrade Required', 'Please use HTTPS protocol'),

@@ -8,7 +8,7 @@
  * sends it as one Buffer (and can retry it).
  */
 import { Readable } from 'node:stream';
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from '../worker/http-front.js';
 
 const HIGH_WATER_MARK = 64 * 1024;
 

@@ -12,7 +12,7 @@
  * uWS delivers chunks only to an onData attached before the handler returns, or later to
  * one attached while the request is alive; this object attaches exactly one.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from './http-front.js';
 import { copyChunk } from '../proxy/request-body.js';
 
 export interface BodyOwner {

@@ -7,7 +7,7 @@
  * change the request through these methods, keep per-request state in the chain's slots,
  * and answer with exit(). A route without plugins never touches that part.
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from './http-front.js';
 import type { CompiledRoute } from '../compile/types.js';
 import type { Runtime, ServiceRuntime } from './runtime.js';
 import type { RequestBodyStream } from '../proxy/request-body.js';

@@ -12,6 +12,9 @@ import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
 import { materialize, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
 import { ProxyServer } from './server.js';
+import { StrictFront } from './strict/front.js';
+import { guardedUwsHandler, refuseOnUws } from './uws-guard.js';
+import type { HttpFront } from './http-front.js';
 import { TlsListener } from '../tls/listener.js';
 import type { CompiledTlsListener } from '../compile/types.js';
 import { FilterInstances } from './filter-instances.js';
@@ -41,15 +44,28 @@ const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
 const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index };
 const initialConfig = decodeSnapshot(data.snapshot);
-const pipeline = new Pipeline(materialize(initialConfig, tables), settings.proxyPort, settings.limits, accessLog, settings.index);
-const server = new ProxyServer(uws);
+const strictFront = (settings.httpFront ?? 'strict') === 'strict';
+const pipeline = new Pipeline(
+  materialize(initialConfig, tables),
+  settings.proxyPort,
+  settings.limits,
+  accessLog,
+  settings.index,
+  strictFront ? { scheme: 'http', httpsPort: -1 } : { scheme: 'http', httpsPort: -1, refuse: refuseOnUws },
+);
+const server: HttpFront = strictFront ? new StrictFront(settings.limits) : new ProxyServer(uws);
 // The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
 const tlsSettings = settings.tls ?? null;
 const tlsPipeline =
   tlsSettings === null
     ? null
-    : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, { scheme: 'https', httpsPort: tlsSettings.port, metrics: pipeline.metrics });
-const tls = tlsSettings === null || tlsPipeline === null ? null : new TlsListener(uws, tlsSettings, tlsPipeline.handle);
+    : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, {
+        scheme: 'https',
+        httpsPort: tlsSettings.port,
+        metrics: pipeline.metrics,
+        refuse: refuseOnUws,
+      });
+const tls = tlsSettings === null || tlsPipeline === null ? null : new TlsListener(uws, tlsSettings, guardedUwsHandler(tlsPipeline.handle));
 
 /** Serves a config's certificates (rebuilt only when they changed). Throws if the port cannot be bound. */
 function applyTls(table: CompiledTlsListener | null): void {

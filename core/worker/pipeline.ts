@@ -15,7 +15,7 @@
  * a route without plugins: the RequestContext, the ProxyExchange, the header list and the
  * onAborted closure (plus the onData closure and a body Buffer/stream when there is a body).
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from './http-front.js';
 import { ERRORS, ErrorCode, GatehouseError } from '../lib/errors.js';
 import { MatchResult } from '../router/match.js';
 import { BalanceInput } from '../proxy/balancer/types.js';
@@ -48,6 +48,12 @@ export interface ListenerInfo {
   scheme: 'http' | 'https';
   httpsPort: number;
   metrics?: WorkerMetrics;
+  /**
+   * The front's own check, run first (uws-guard.ts refuseOnUws: framing uWS let through);
+   * it answers a refused request itself and returns its status, else 0. Absent for the
+   * strict front, whose parser refused those requests before the pipeline.
+   */
+  refuse?: (ctx: RequestContext) => number;
 }
 
 const PLAIN_LISTENER: ListenerInfo = { scheme: 'http', httpsPort: -1 };
@@ -59,6 +65,7 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
   #httpsPort: number;
   readonly #limits: WorkerLimits;
   readonly #log: AccessLog;
+  readonly #refuse: ((ctx: RequestContext) => number) | null;
   readonly #match = new MatchResult();
   readonly #balanceInput = new BalanceInput();
   /** Traffic metrics of this worker (snapshotted for the admin /metrics). */
@@ -82,6 +89,7 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
     this.metrics = listener.metrics ?? new WorkerMetrics();
     this.#limits = limits;
     this.#log = log;
+    this.#refuse = listener.refuse ?? null;
     const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
     this.#idPrefix = `${random}${workerIndex.toString(16).padStart(2, '0')}`;
     this.#finish = (ctx) => this.finish(ctx);
@@ -121,6 +129,10 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
 
   #onRequest(ctx: RequestContext): void {
     const res = ctx.res;
+    if (this.#refuse !== null) {
+      const refused = this.#refuse(ctx);
+      if (refused !== 0) return this.#refused(ctx, refused);
+    }
     const limits = this.#limits;
     if (ctx.url.length + ctx.query.length > limits.maxUrlLength) return this.#local(ctx, ErrorCode.URI_TOO_LONG, true);
     if (ctx.headerBytes > limits.maxHeaderBytes) return this.#local(ctx, ErrorCode.HEADERS_TOO_LARGE, true);
@@ -427,6 +439,13 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
     }
     ctx.finished = true;
     ctx.status = writeError(ctx.res, code, ctx.requestId, close);
+    this.finish(ctx);
+  }
+
+  /** The front answered already (it refused the request's framing). */
+  #refused(ctx: RequestContext, status: number): void {
+    ctx.finished = true;
+    ctx.status = status;
     this.finish(ctx);
   }
 

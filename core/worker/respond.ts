@@ -2,7 +2,7 @@
  * Local responses: the gateway answers itself with `{"message": ...}` from the error
  * table (Kong's status codes and wording), always with Via and the request id.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpResponse } from './http-front.js';
 import { ERRORS, type ErrorCode } from '../lib/errors.js';
 import { VIA_TOKEN } from '../lib/headers.js';
 import { statusLine } from '../lib/http-status.js';

@@ -1,12 +1,15 @@
 /**
- * The worker's uWS listener: one catch-all handler (routing is ours, not uWS's), and
+ * The worker's uWS listener (`--http-front uws`): one catch-all handler (routing is ours,
+ * not uWS's), guarded against uWS's chunked-body parsing (uws-guard.ts), and
  * the listen socket kept so it can be closed before the thread exits (a worker torn down
  * with an open uWS listen socket aborts the whole process).
  */
-import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from '../lib/uws.js';
+import type { HttpFront, RequestHandler } from './http-front.js';
+import { guardedUwsHandler } from './uws-guard.js';
 
-export class ProxyServer {
+export class ProxyServer implements HttpFront {
   readonly #uws: UwsModule;
   #listenSocket: us_listen_socket | null = null;
   #app: TemplatedApp | null = null;
@@ -16,11 +19,11 @@ export class ProxyServer {
   }
 
   /** Resolves with the bound port (useful when `port` is 0). */
-  listen(host: string, port: number, handler: (res: HttpResponse, req: HttpRequest) => void): Promise<number> {
+  listen(host: string, port: number, handler: RequestHandler): Promise<number> {
     const uws = this.#uws;
     const app = uws.App();
     this.#app = app;
-    app.any('/*', handler);
+    app.any('/*', guardedUwsHandler(handler));
     return new Promise((resolve, reject) => {
       app.listen(host, port, (socket) => {
         if (socket === false) {

@@ -31,6 +31,8 @@ export interface WorkerSettings {
   logLevel: string;
   /** `stdout`, `off`, or a file path. */
   accessLog: string;
+  /** What reads plain-HTTP connections (core/config/settings.ts HTTP_FRONTS); absent = strict. */
+  httpFront?: 'strict' | 'uws';
 }
 
 export interface WorkerData {

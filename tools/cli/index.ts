@@ -7,6 +7,7 @@ const USAGE = `usage: gatehouse <command> [options]
 
 commands:
   start [--config FILE] [--workers N] [--proxy-listen HOST:PORT] [--admin-listen HOST:PORT]
+        [--http-front strict|uws]
         start the gateway (env: GATEHOUSE_CONFIG, GATEHOUSE_WORKERS, GATEHOUSE_PROXY_LISTEN, ...)
   check FILE
         validate a declarative config; print every error with its path

@@ -1,7 +1,7 @@
 /**
  * `gatehouse start [--config FILE] [--workers N] [--proxy-listen HOST:PORT]
  *                  [--proxy-ssl-listen HOST:PORT] [--ssl-cert FILE --ssl-cert-key FILE]
- *                  [--admin-listen HOST:PORT] [--demo]`
+ *                  [--admin-listen HOST:PORT] [--http-front strict|uws] [--demo]`
  *
  * Resolves settings (flags > GATEHOUSE_* env > defaults), starts the supervisor and the
  * admin listener, prints one `gatehouse ready` log line with the bound addresses, then
@@ -29,6 +29,7 @@ export async function runStart(argv: string[]): Promise<number> {
       'ssl-cert': { type: 'string' },
       'ssl-cert-key': { type: 'string' },
       'admin-listen': { type: 'string' },
+      'http-front': { type: 'string' },
       'wasm-filters-path': { type: 'string' },
       'persist-config': { type: 'string' },
       'watch-config': { type: 'boolean' },
@@ -83,6 +84,7 @@ export async function runStart(argv: string[]): Promise<number> {
         limits: settings.limits,
         logLevel: settings.logLevel,
         accessLog: access.kind === 'file' ? access.path : access.kind,
+        httpFront: settings.httpFront,
         tls: { host: sslListen.host, port: sslListen.port, defaultCertificate },
       },
     },

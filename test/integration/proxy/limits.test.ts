@@ -106,13 +106,11 @@ describe('limits', () => {
   // is dropped when uWS's 10 s idle timeout closes the connection. The test pins that
   // the connection is closed (bounded, no hang) and that the worker keeps serving.
   it('answers garbage bytes (and unparseable header blocks) with 400 or a closed connection', async () => {
-    const many = Array.from({ length: 60 }, (_, i) => `X-H-${i}: v\r\n`).join('');
     const payloads = [
       '\x00\x01\x02garbage\r\n\r\n',
       'GET\r\n\r\n',
       'HELLO / WORLD/1.1\r\nHost\r\n\r\n',
       `GET /${' '.repeat(10)} HTTP/9.9\r\n\r\n`,
-      `GET /many HTTP/1.1\r\nHost: gw.test\r\n${many}\r\n`,
       Buffer.alloc(8192, 0xff),
     ];
     const results = await Promise.all(payloads.map((p) => rawExchange(gw.port, p, { timeoutMs: 15_000 })));
@@ -120,6 +118,12 @@ describe('limits', () => {
       expect(res.status === 400 || (res.status === 0 && res.closed), `payload ${i}`).toBe(true);
     });
   }, 20_000);
+
+  it('serves 60 header lines within the header byte limit (uWS held 49 or more unanswered)', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `X-H-${i}: v\r\n`).join('');
+    const res = await rawExchange(gw.port, `GET /many HTTP/1.1\r\nHost: gw.test\r\n${many}\r\n`);
+    expect(res.status).toBe(200);
+  });
 
   it('answers a non-numeric Content-Length with 400 (or closes)', async () => {
     const res = await rawExchange(gw.port, 'POST /x HTTP/1.1\r\nHost: gw.test\r\nContent-Length: abc\r\n\r\n');

@@ -74,8 +74,8 @@ describe('cli args', () => {
   });
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {
-    const o = parseBenchArgs(['sse', '--scenario', 'small-get,post-1k', '--duration=3', '--connections', '10', '--workers', '2', '--driver', 'wrk', '--rounds', '3', '--no-nginx', '--load-fraction', '0', '--warmup', '0', '--out', '/tmp/r']);
-    expect(o).toEqual({ scenarios: ['sse', 'small-get', 'post-1k'], durationS: 3, connections: 10, workers: 2, driver: 'wrk', rounds: 3, nginx: false, portkey: true, ttftRequests: 100, loadFraction: 0, warmupS: 0, outDir: '/tmp/r', help: false });
+    const o = parseBenchArgs(['sse', '--scenario', 'small-get,post-1k', '--duration=3', '--connections', '10', '--workers', '2', '--driver', 'wrk', '--rounds', '3', '--no-nginx', '--uws', '--load-fraction', '0', '--warmup', '0', '--out', '/tmp/r']);
+    expect(o).toEqual({ scenarios: ['sse', 'small-get', 'post-1k'], durationS: 3, connections: 10, workers: 2, driver: 'wrk', rounds: 3, nginx: false, uws: true, portkey: true, ttftRequests: 100, loadFraction: 0, warmupS: 0, outDir: '/tmp/r', help: false });
   });
 
   it('rejects bad values and unknown flags by name', () => {

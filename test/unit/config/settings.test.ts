@@ -23,6 +23,7 @@ describe('resolveSettings', () => {
       sslCertKey: null,
       logLevel: 'info',
       accessLog: { kind: 'stdout' },
+      httpFront: 'strict',
       limits: { maxHeaderBytes: 16384, maxUrlLength: 8192, maxBodyBytes: 128 * 1024 * 1024 },
     });
   });
@@ -39,6 +40,7 @@ describe('resolveSettings', () => {
       GATEHOUSE_MAX_HEADER_BYTES: '32768',
       GATEHOUSE_MAX_URL_LENGTH: '4096',
       GATEHOUSE_MAX_BODY_BYTES: '0',
+      GATEHOUSE_HTTP_FRONT: 'uws',
     })).toEqual({
       proxyListen: { host: '127.0.0.1', port: 0 },
       adminListen: { host: '::1', port: 9001 },
@@ -52,6 +54,7 @@ describe('resolveSettings', () => {
       sslCertKey: null,
       logLevel: 'debug',
       accessLog: { kind: 'file', path: '/var/log/gw.log' },
+      httpFront: 'uws',
       limits: { maxHeaderBytes: 32768, maxUrlLength: 4096, maxBodyBytes: 0 },
     });
     expect(settings({}, { GATEHOUSE_ACCESS_LOG: 'off' }).accessLog).toEqual({ kind: 'off' });
@@ -72,7 +75,7 @@ describe('resolveSettings', () => {
   });
 
   it('reports every bad value with its source', () => {
-    const r = resolveSettings({ workers: '0', 'admin-listen': 'localhost' }, {
+    const r = resolveSettings({ workers: '0', 'admin-listen': 'localhost', 'http-front': 'nginx' }, {
       GATEHOUSE_PROXY_LISTEN: '0.0.0.0:70000',
       GATEHOUSE_LOG_LEVEL: 'loud',
       GATEHOUSE_MAX_BODY_BYTES: '-1',
@@ -85,6 +88,7 @@ describe('resolveSettings', () => {
         '--admin-listen: must be HOST:PORT (IPv6 as [::1]:8000) (got "localhost")',
         '--workers: must be an integer from 1 to 1024 (got "0")',
         'GATEHOUSE_LOG_LEVEL: must be one of: fatal, error, warn, info, debug, trace, silent (got "loud")',
+        '--http-front: must be one of: strict, uws (got "nginx")',
         'GATEHOUSE_MAX_HEADER_BYTES: must be an integer from 1024 to 1048576 (got "12k")',
         'GATEHOUSE_MAX_BODY_BYTES: must be an integer from 0 to 9007199254740991 (got "-1")',
       ],
