@@ -1,7 +1,7 @@
 /**
  * Micro benchmark: what a route's plugin chain costs the worker per request, without
  * sockets. One cycle is what the pipeline does for an authenticated GET on a route with
- * plugins: a RequestContext (over stand-ins for uWS's request and response), the chain's
+ * plugins: a RequestContext (over stand-ins for the HTTP front's request and response), the chain's
  * access phase, and the upstream's response headers through the response phase (as
  * ChainExchange does). `none` is the RequestContext alone.
  *

@@ -1,8 +1,9 @@
 /**
- * What the micro benchmarks give RequestContext in place of uWS: the few calls its
- * constructor makes on the request and the response, and an owner that records nothing.
+ * What the micro benchmarks give RequestContext in place of an HTTP front (uWS or the
+ * strict one): the few calls its constructor makes on the request and the response, and
+ * an owner that records nothing.
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from '../../core/worker/http-front.js';
 import { WorkerMetrics } from '../../core/observe/metrics.js';
 import { RequestContext, type ContextOwner } from '../../core/worker/context.js';
 import type { Runtime } from '../../core/worker/runtime.js';
@@ -10,7 +11,7 @@ import type { RouteChain } from '../../core/plugins/chain.js';
 
 const ADDRESS = new TextEncoder().encode('127.0.0.1').buffer;
 
-/** Only what RequestContext's constructor reads from uWS's response. */
+/** Only what RequestContext's constructor reads from the front's response. */
 export const STAND_IN_RESPONSE = { getRemoteAddressAsText: () => ADDRESS } as unknown as HttpResponse;
 
 /** A GET of `url` with these headers (lower-case names), as RequestContext's constructor reads it. */

@@ -1,9 +1,9 @@
 /**
  * A real RequestContext (the PluginRequest plugins get) without a server, for plugin unit
- * tests: stand-ins for the few uWS calls its constructor makes, a body already read, and
+ * tests: stand-ins for the few front calls its constructor makes, a body already read, and
  * the route's regex match for uriCaptures().
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from '../../core/worker/http-front.js';
 import { RequestContext, type ContextOwner } from '../../core/worker/context.js';
 import type { Runtime } from '../../core/worker/runtime.js';
 import { WorkerMetrics } from '../../core/observe/metrics.js';
