@@ -1,7 +1,7 @@
 /**
- * The "Variant cost" table of a filter-cost scenario (one with `variants`, e.g.
- * wasm-cost): what each gateway variant loses against the no-filter `gatehouse` measured
- * in the same run.
+ * The "Variant cost" table of a scenario with gateway variants (wasm-cost's WASM filters,
+ * plugin-cost's plugins, small-get-log's access log): what each variant loses against the
+ * baseline `gatehouse` (no filter, no plugin, access log off) measured in the same run.
  *
  * Costs come from paired rounds. Rounds interleave the targets (each round starting one
  * target later), so round i of a variant and round i of the baseline ran minutes apart at
@@ -149,4 +149,4 @@ export function filterCostRows(result: BenchResult): Row[] {
 
 /** What the table's figures are, printed above it. */
 export const FILTER_COST_NOTE =
-  'per pair of rounds (round i of the variant and of the no-filter gatehouse): rps cost = 1 - variant rps / baseline rps; cpu cost = 1 - baseline / variant CPU per request of the gateway process (the throughput lost at equal CPU); cost columns = median of the pairs, range = min..max; cpu us/req = mean; verdict = the cpu cost (the rps cost without CPU figures) against the goal, and MISSED when over 1% of the variant\'s answers failed.';
+  'per pair of rounds (round i of the variant and of the baseline gatehouse: no filter, access log off): rps cost = 1 - variant rps / baseline rps; cpu cost = 1 - baseline / variant CPU per request of the gateway process (the throughput lost at equal CPU); cost columns = median of the pairs, range = min..max; cpu us/req = mean; verdict = the cpu cost (the rps cost without CPU figures) against the goal, and MISSED when over 1% of the variant\'s answers failed.';

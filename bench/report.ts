@@ -13,8 +13,9 @@
  * `AI targets` table checks the figures against the goals of the AI gateway (overhead
  * under 1 ms p99, TTFT overhead under 1 ms, at least 3x Portkey's throughput).
  *
- * Filter-cost scenarios (wasm-cost, plugin-cost) get a `Variant cost` table: each gateway
- * variant's cost against the no-filter gatehouse from paired rounds (filter-cost.ts).
+ * Scenarios with gateway variants (wasm-cost, plugin-cost, small-get-log) get a `Variant
+ * cost` table: each variant's cost against the baseline gatehouse (no filter, no plugin,
+ * access log off) from paired rounds (filter-cost.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -236,7 +237,7 @@ export function formatText(result: BenchResult): string {
   const goals = aiTargetRows(result);
   if (goals.length > 0) parts.push('', 'AI targets:', textTable(TARGET_HEADER, goals));
   const cost = filterCostRows(result);
-  if (cost.length > 0) parts.push('', 'Variant cost (filters, plugins):', FILTER_COST_NOTE, textTable(FILTER_COST_HEADER, cost));
+  if (cost.length > 0) parts.push('', 'Variant cost (WASM filters, plugins, access log):', FILTER_COST_NOTE, textTable(FILTER_COST_HEADER, cost));
   return `${parts.join('\n')}\n`;
 }
 
@@ -264,7 +265,7 @@ export function formatMarkdown(result: BenchResult): string {
   const goals = aiTargetRows(result);
   if (goals.length > 0) parts.push('', '## AI targets', '', markdownTable(TARGET_HEADER, goals));
   const cost = filterCostRows(result);
-  if (cost.length > 0) parts.push('', '## Variant cost (filters, plugins)', '', FILTER_COST_NOTE, '', markdownTable(FILTER_COST_HEADER, cost));
+  if (cost.length > 0) parts.push('', '## Variant cost (WASM filters, plugins, access log)', '', FILTER_COST_NOTE, '', markdownTable(FILTER_COST_HEADER, cost));
   return `${parts.join('\n')}\n`;
 }
 

@@ -1,12 +1,13 @@
 /**
- * Where a route's extra cost goes: one gatehouse with the wasm-cost scenario's routes
- * (`/none`, `/noop`, `/headers`), run under V8's CPU profiler while the load alternates
+ * Where a route's extra cost goes: one gatehouse with a variant scenario's routes (wasm-cost:
+ * `/none`, `/noop`, `/headers`; small-get-log: `/none`, `/log`, the access log switched
+ * per slice as the runner does), run under V8's CPU profiler while the load alternates
  * between the routes in short slices, then each function's self time per request on each
  * route, from the same process and the same minutes (profile-split.ts). Diagnostic: the
  * profiler slows everything, so read differences, not absolute figures.
  *
- *   npm run build && node dist/bench/route-profile.js [--rounds 10] [--duration 2] [--top 40]
- *     [--routes none,noop] [--driver wrk|autocannon]
+ *   npm run build && node dist/bench/route-profile.js [--scenario wasm-cost] [--rounds 10]
+ *     [--duration 2] [--top 40] [--routes none,noop] [--driver wrk|autocannon]
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -22,15 +23,17 @@ import { gatewayPlan, variantRoute } from './targets/gateways.js';
 import { startUpstreamProcess } from './targets/upstream.js';
 
 interface Options {
+  scenario: string;
   rounds: number;
   durationS: number;
   top: number;
+  /** Empty: the scenario's first two routes. */
   routes: string[];
   driver: DriverName;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { rounds: 10, durationS: 2, top: 40, routes: ['none', 'noop'], driver: hasCommand('wrk') ? 'wrk' : 'autocannon' };
+  const o: Options = { scenario: 'wasm-cost', rounds: 10, durationS: 2, top: 40, routes: [], driver: hasCommand('wrk') ? 'wrk' : 'autocannon' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i] ?? '';
@@ -39,14 +42,15 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number >= 1, got ${JSON.stringify(value)}`);
       return n;
     };
-    if (flag === '--rounds') o.rounds = count();
+    if (flag === '--scenario') o.scenario = value;
+    else if (flag === '--rounds') o.rounds = count();
     else if (flag === '--duration') o.durationS = count();
     else if (flag === '--top') o.top = count();
     else if (flag === '--routes') o.routes = value.split(',').filter((r) => r !== '');
     else if (flag === '--driver' && (value === 'wrk' || value === 'autocannon')) o.driver = value;
     else throw new Error(`unknown flag or value: ${flag ?? ''} ${value}`);
   }
-  if (o.routes.length < 2) throw new Error('--routes needs at least two routes, the first one the base');
+  if (o.routes.length === 1) throw new Error('--routes needs at least two routes, the first one the base');
   return o;
 }
 
@@ -54,9 +58,10 @@ const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 async function main(argv: readonly string[]): Promise<void> {
   const o = parseArgs(argv);
-  const scenario = findScenario('wasm-cost');
-  if (scenario === undefined) throw new Error('the wasm-cost scenario is missing');
+  const scenario = findScenario(o.scenario);
+  if (scenario?.variants === undefined) throw new Error(`${o.scenario} is not a scenario with variants`);
   const plan = gatewayPlan(scenario);
+  if (o.routes.length === 0) o.routes = plan.slice(0, 2).map((g) => variantRoute(g.target));
   for (const r of o.routes) if (!plan.some((g) => variantRoute(g.target) === r)) throw new Error(`unknown route ${r} (have: ${plan.map((g) => variantRoute(g.target)).join(', ')})`);
   const pins = planCpus(cpus().length, 1, hasCommand('taskset'));
   const tmpDir = await mkdtemp(join(tmpdir(), 'gatehouse-route-profile-'));
@@ -64,11 +69,12 @@ async function main(argv: readonly string[]): Promise<void> {
   const upstream = await startUpstreamProcess(pins.load);
   const slices: Slice[] = [];
   try {
-    const targets = await startFilterCostGatehouse({ upstreamPort: upstream.port, cpus: pins.proxy, workers: 1, tmpDir }, plan, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    const targets = await startFilterCostGatehouse({ upstreamPort: upstream.port, cpus: pins.proxy, loadCpus: pins.load, workers: 1, tmpDir }, plan, ['--cpu-prof', `--cpu-prof-dir=${profDir}`], scenario.accessLogTo);
     try {
-      const load = (route: string, durationS: number) => {
+      const load = async (route: string, durationS: number) => {
         const t = targets.find((x) => variantRoute(x.name) === route);
         if (t === undefined) throw new Error(`no target for route ${route}`);
+        if (t.prepare !== undefined) await t.prepare();
         return runLoad(o.driver, { url: `${t.baseUrl}${scenario.path}`, method: scenario.method, headers: scenario.headers ?? {}, body: null, connections: scenario.connections, durationS, warmupS: 0, rate: null }, pins.load);
       };
       for (const r of o.routes) await load(r, 2);

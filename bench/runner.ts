@@ -93,7 +93,7 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
   else if (s.variants !== undefined) {
     // A filter-cost scenario: one gateway, a route per variant (targets/gatehouse.ts).
     try {
-      running.push(...(await startFilterCostGatehouse(ctx, gateways, [], s.consumers ?? [])));
+      running.push(...(await startFilterCostGatehouse(ctx, gateways, [], s.accessLogTo, s.consumers ?? [])));
     } catch (err) {
       for (const g of gateways) failed(g.target, err);
     }
@@ -109,7 +109,8 @@ async function startTargets(s: Scenario, o: BenchOptions, ctx: TargetContext, sk
     else await tryStart('portkey', () => startPortkey(ctx));
     return running;
   }
-  if (s.variants !== undefined) skip('nginx', 'filter-cost scenario: nginx runs no WASM filters, nothing to compare');
+  if (s.variants?.some((v) => v.accessLog === true) === true) skip('nginx', 'access-log cost scenario: the baseline is the same gateway with its log off');
+  else if (s.variants !== undefined) skip('nginx', 'filter-cost scenario: nginx runs no WASM filters, nothing to compare');
   else if (!o.nginx) skip('nginx', '--no-nginx');
   else if (!hasCommand('nginx')) skip('nginx', 'nginx not on PATH');
   else await tryStart('nginx', () => startNginx(ctx));
@@ -130,6 +131,7 @@ async function measureInterleaved(
     // the one measured right after another's load, or after the longest idle gap.
     for (let k = 0; k < targets.length; k++) {
       const t = targets[(k + round - 1) % targets.length] as RunningTarget;
+      if (t.prepare !== undefined) await t.prepare();
       const sample = await measureOne(driver, jobFor(s, o, t, rate), loadCpus, t.pid);
       const cpu = sample.cpuUsPerRequest === undefined ? '' : `, ${sample.cpuUsPerRequest.toFixed(2)} cpu-us/req`;
       log(`  round ${round} ${t.name}${rate === null ? '' : ` @${Math.round(rate)}/s`}: ${Math.round(sample.rps)} rps, p99 ${sample.latency.p99}us${cpu}`);
@@ -163,6 +165,7 @@ async function measureTtft(s: Scenario, o: BenchOptions, targets: readonly Runni
   const probed = targets.filter((t) => t.probe !== undefined);
   for (let round = 1; round <= o.rounds; round++) {
     for (const t of probed) {
+      if (t.prepare !== undefined) await t.prepare();
       const probe = t.probe!;
       const sample = await runTtft(
         {
@@ -207,7 +210,7 @@ async function benchScenario(s: Scenario, o: BenchOptions, plan: CpuPlan, skippe
   const tmpDir = await mkdtemp(join(tmpdir(), `gatehouse-bench-${s.name}-`));
   const targets: RunningTarget[] = [];
   try {
-    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, workers: o.workers, tmpDir };
+    const ctx: TargetContext = { upstreamPort: upstream.port, cpus: plan.proxy, loadCpus: plan.load, workers: o.workers, tmpDir };
     if (s.ai !== undefined) ctx.ai = s.ai;
     targets.push(...(await startTargets(s, o, ctx, skipped)));
     const out: Measurement[] = [];

@@ -56,6 +56,7 @@ function chainFor(name: Exclude<Case, 'none'>): RouteChain {
   if (compiled.errors.length > 0) throw new Error(JSON.stringify(compiled.errors));
   const env: PluginEnv = {
     workerIndex: 0,
+    listen: { host: '127.0.0.1', port: 8000 },
     consumers: materializeConsumers(compiled.plugins.consumers),
     tokenCounters: null as never,
     warn: (plugin, message) => {

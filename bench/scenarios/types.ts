@@ -24,6 +24,13 @@ export interface GatewayVariant {
   readonly filters?: readonly BenchFilter[];
   /** Kong plugins on the variant's route. */
   readonly plugins?: readonly BenchPlugin[];
+  /**
+   * Measure this target with the gateway's access log on (to the scenario's `accessLogTo`)
+   * and every other target with it off: the process is started with the access log and
+   * the debug endpoints, and the runner switches the log before each target's run
+   * (POST /debug/access-log), so the log is the only difference between the targets.
+   */
+  readonly accessLog?: boolean;
   /** The goal: at most this % of the baseline's throughput lost (no verdict when absent). */
   readonly maxCostPct?: number;
 }
@@ -50,6 +57,11 @@ export interface Scenario {
   readonly variants?: readonly GatewayVariant[];
   /** Consumers in the gateway's config (for variants with auth plugins). */
   readonly consumers?: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * Where the gateway writes its access log when a variant has `accessLog`: `file` (a file
+   * in the run's temp dir, default) or `stdout` (a pipe the runner reads and discards).
+   */
+  readonly accessLogTo?: 'file' | 'stdout';
   /** Present for the AI scenarios (mock LLM upstream, Portkey as the competitor). */
   readonly ai?: AiScenario;
 }

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +25,16 @@ interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** How a gateway process writes its access log: `off` unless a variant measures it. */
+interface LaunchLog {
+  /** GATEHOUSE_ACCESS_LOG: 'off', 'stdout' or a path. */
+  destination: string;
+  /** With the debug endpoints on a known admin port, to switch the log per target. */
+  adminPort: number | null;
+}
+
+const NO_ACCESS_LOG: LaunchLog = { destination: 'off', adminPort: null };
+
 /**
  * Starts `gatehouse start` on `configYaml` (written as `<name>.yaml` in the temp dir) and
  * waits for it to answer. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
@@ -35,6 +46,7 @@ async function launchGatehouse(
   filters: readonly BenchFilter[],
   nodeArgs: readonly string[] = [],
   extraArgs: readonly string[] = [],
+  log: LaunchLog = NO_ACCESS_LOG,
 ): Promise<GatewayProcess> {
   const config = join(ctx.tmpDir, `${name}.yaml`);
   await writeFile(config, configYaml);
@@ -50,19 +62,37 @@ async function launchGatehouse(
     '--proxy-listen',
     `127.0.0.1:${port}`,
     '--admin-listen',
-    '127.0.0.1:0',
+    `127.0.0.1:${log.adminPort ?? 0}`,
     ...gatehouseFilterArgs(filters),
     ...extraArgs,
   ]);
-  const started = startChild(cmd, args, { ...process.env, GATEHOUSE_ACCESS_LOG: 'off' });
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_ACCESS_LOG: log.destination };
+  if (log.adminPort !== null) env['GATEHOUSE_DEBUG_ENDPOINTS'] = '1';
+  const started = startChild(cmd, args, env);
+  const stdout = started.child.stdout;
+  let reader: ChildProcess | null = null;
+  if (log.destination === 'stdout' && stdout !== null) {
+    // The access log's reader is `cat` into /dev/null on the load cores, as a log collector
+    // beside the gateway would be: this process's own reads could land on the proxy's core.
+    const [readCmd, readArgs] = pinned(ctx.loadCpus ?? null, 'cat', []);
+    reader = spawn(readCmd, readArgs, { stdio: [stdout, 'ignore', 'ignore'] });
+    stdout.destroy();
+  } else {
+    // Read and discard stdout (process logs): a full pipe would stall the gateway's logger.
+    stdout?.resume();
+  }
+  const stop = async (): Promise<void> => {
+    await stopChild(started.child);
+    if (reader !== null) await stopChild(reader);
+  };
   try {
     await waitForHttp(port, started.child);
   } catch (err) {
-    await stopChild(started.child);
+    await stop();
     throw new Error(`${name}: ${(err as Error).message}\n${started.stderr.toString()}`);
   }
   // taskset execs the gateway in its own process: the pid is the gateway's.
-  return { port, pid: started.child.pid, stop: () => stopChild(started.child) };
+  return { port, pid: started.child.pid, stop };
 }
 
 /**
@@ -92,14 +122,26 @@ export async function startFilterCostGatehouse(
   ctx: TargetContext,
   plan: readonly GatewaySpec[],
   nodeArgs: readonly string[] = [],
+  accessLogTo: 'file' | 'stdout' = 'file',
   consumers: readonly Readonly<Record<string, unknown>>[] = [],
 ): Promise<RunningTarget[]> {
-  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan, consumers), plan.flatMap((g) => g.filters), nodeArgs);
+  const logged = plan.some((g) => g.accessLog === true);
+  const log: LaunchLog = logged ? { destination: accessLogTo === 'stdout' ? 'stdout' : join(ctx.tmpDir, 'access.log'), adminPort: await freePort() } : NO_ACCESS_LOG;
+  const gw = await launchGatehouse(ctx, 'gatehouse-variants', gatehouseVariantsConfig(ctx.upstreamPort, plan, consumers), plan.flatMap((g) => g.filters), nodeArgs, [], log);
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopped ??= gw.stop());
   return plan.map((g) => {
     const target: RunningTarget = { name: g.target, baseUrl: `http://127.0.0.1:${gw.port}/${variantRoute(g.target)}`, stop };
     if (gw.pid !== undefined) target.pid = gw.pid;
+    const adminPort = log.adminPort;
+    if (adminPort !== null) target.prepare = () => switchAccessLog(adminPort, g.accessLog === true);
     return target;
   });
+}
+
+/** Turns the gateway's access log on or off (its debug endpoint); every worker hears it before the warm-up ends. */
+async function switchAccessLog(adminPort: number, on: boolean): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${adminPort}/debug/access-log?on=${on}`, { method: 'POST' });
+  await res.arrayBuffer();
+  if (res.status !== 202) throw new Error(`POST /debug/access-log?on=${on}: ${res.status}`);
 }

@@ -12,6 +12,8 @@ export interface GatewaySpec {
   readonly target: TargetName;
   readonly filters: readonly BenchFilter[];
   readonly plugins: readonly BenchPlugin[];
+  /** Measured with the access log on (scenarios/types.ts GatewayVariant.accessLog). */
+  readonly accessLog?: true;
 }
 
 /** The baseline gateway of a filter-cost scenario: the variants' costs are measured against it. */
@@ -40,7 +42,7 @@ export function gatewayPlan(s: Scenario): GatewaySpec[] {
     if (v.name === BASELINE_ROUTE) throw new Error(`scenario ${s.name}: variant name ${BASELINE_ROUTE} is the baseline's`);
     const target = variantTarget(v.name);
     if (plan.some((g) => g.target === target)) throw new Error(`scenario ${s.name}: variant ${v.name} is listed twice`);
-    plan.push({ target, filters: v.filters ?? [], plugins: v.plugins ?? [] });
+    plan.push(v.accessLog === true ? { target, filters: v.filters ?? [], plugins: v.plugins ?? [], accessLog: true } : { target, filters: v.filters ?? [], plugins: v.plugins ?? [] });
   }
   return plan;
 }

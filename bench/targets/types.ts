@@ -6,6 +6,8 @@ export interface TargetContext {
   upstreamPort: number;
   /** taskset CPU list for the proxy, or null. */
   cpus: string | null;
+  /** taskset CPU list of the upstream and the load generator, or null (unpinned). */
+  loadCpus?: string | null;
   workers: number;
   /** A private temp directory for config files, pid files and logs. */
   tmpDir: string;
@@ -32,5 +34,7 @@ export interface RunningTarget {
   probe?: ProbeEndpoint;
   /** The target's process, when its CPU time per request is to be measured. */
   pid?: number;
+  /** Runs before each of the target's runs, warm-up included (switches a gateway's access log). */
+  prepare?(): Promise<void>;
   stop(): Promise<void>;
 }

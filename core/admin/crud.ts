@@ -55,7 +55,7 @@ function inScope(entity: Raw, scope: Scope | null, parent: Raw | null): boolean 
   return scope === null || parent === null || refId(entity[scope.field]) === parent['id'];
 }
 
-function bodyObject(req: AdminRequest): Raw {
+export function bodyObject(req: AdminRequest): Raw {
   const body = parseEntityBody(req.contentType, req.rawBody);
   if (body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {

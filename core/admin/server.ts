@@ -17,6 +17,7 @@ import { debugEndpointsEnabled, debugRoutes } from './routes/debug.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { consumerRoutes } from './routes/consumers.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { filterChainRoutes } from './routes/filter-chains.js';
 import { pluginSchemaRoutes } from './routes/plugin-schemas.js';
 import { pluginRoutes } from './routes/plugins.js';
@@ -45,6 +46,7 @@ export function adminTable(debug = false): PathTable {
     ...upstreamRoutes(),
     ...targetRoutes(),
     ...consumerRoutes(),
+    ...credentialRoutes(),
     // Before /plugins/:id, which would take `enabled` for an id.
     ...pluginSchemaRoutes(),
     ...pluginRoutes(),

@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConfigError, NormalizedConfig } from '../config/types.js';
+import { CREDENTIAL_KINDS } from '../config/schema/consumer.js';
 import { validateConfig } from '../config/validate.js';
 import type { Supervisor } from '../supervisor/main.js';
 import { KIND_NAMES, documentOf, draftOf, viewsOf, type Draft, type KindName, type Raw } from './entities.js';
@@ -35,6 +36,7 @@ export type AdminSupervisor = Pick<
   | 'health'
   | 'crashWorker'
   | 'stallWorker'
+  | 'setAccessLog'
 >;
 
 interface Stamp {
@@ -77,6 +79,11 @@ export class AdminState {
       this.#stamps.set(id, stamp);
     }
     return stamp;
+  }
+
+  /** Kong's `created_at` of an entity the admin API shows without `updated_at` (credentials). */
+  createdAt(id: string): number {
+    return this.#stamp(id).created_at;
   }
 
   /** Views of one kind with timestamps, in config order. */
@@ -148,6 +155,7 @@ export class AdminState {
   #prune(config: NormalizedConfig): void {
     const live = new Set<string>();
     for (const kind of KIND_NAMES) for (const v of viewsOf(config, kind)) live.add(String(v['id']));
+    for (const c of config.consumers) for (const kind of CREDENTIAL_KINDS) for (const cred of c[kind] ?? []) live.add(cred.id);
     for (const id of this.#stamps.keys()) if (!live.has(id)) this.#stamps.delete(id);
   }
 }

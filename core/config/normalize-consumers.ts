@@ -7,6 +7,7 @@
  * Secret values never appear in error messages.
  */
 import { createPublicKey } from 'node:crypto';
+import { keyProblem } from '../lib/jws-keys.js';
 import type { RawAcl, RawBasicAuth, RawConsumer, RawCredentials, RawHmacAuth, RawJwtSecret, RawKeyAuth } from './document-types.js';
 import type { NormalizeContext } from './normalize-context.js';
 import type { NormalizedConsumer } from './types.js';
@@ -80,11 +81,13 @@ function jwtProblems(ctx: NormalizeContext, path: string, j: RawJwtSecret, algor
   } else if (j.rsa_public_key === undefined) {
     ctx.error(joinPath(path, 'rsa_public_key'), `required for ${algorithm}`);
   } else {
+    let problem: string | null;
     try {
-      createPublicKey(j.rsa_public_key);
+      problem = keyProblem(algorithm, createPublicKey(j.rsa_public_key));
     } catch {
-      ctx.error(joinPath(path, 'rsa_public_key'), 'invalid PEM public key');
+      problem = 'invalid PEM public key';
     }
+    if (problem !== null) ctx.error(joinPath(path, 'rsa_public_key'), problem);
   }
 }
 

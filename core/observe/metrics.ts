@@ -126,6 +126,8 @@ export interface MetricsSnapshot {
   /** Metrics WASM guests defined (proxy_define_metric), and host-counted filter faults. */
   wasm: WasmMetricSnapshot[];
   wasmFaults: [string, string, number][];
+  /** Access-log lines the worker dropped because the destination could not keep up (since it started). */
+  accessLogDropped?: number;
 }
 
 function clampMicros(ms: number): number {

@@ -173,6 +173,9 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   add('gatehouse_worker_restarts_total', 'Worker threads that died and were replaced', 'counter', () => [{ labels: {}, value: facts.workerRestarts }]);
   add('gatehouse_config_reloads_total', 'Configurations published after the first', 'counter', () => [{ labels: {}, value: facts.configReloads }]);
   add('gatehouse_config_version', 'Version of the configuration in force', 'gauge', () => [{ labels: {}, value: facts.configVersion }]);
+  add('gatehouse_access_log_dropped_total', 'Access-log lines dropped because the destination could not keep up', 'counter', () => [
+    { labels: {}, value: snapshots.reduce((sum, s) => sum + (s.accessLogDropped ?? 0), 0) },
+  ]);
   addWasm(snapshots, add);
   addAi(snapshots, add);
   return registry.metrics();

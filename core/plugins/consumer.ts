@@ -7,6 +7,7 @@
  * The upstream headers an auth plugin sets or clears (Kong's constants.HEADERS) live here
  * too, so every auth plugin strips the client's forged copies the same way.
  */
+import type { PluginEnv, PluginRequest } from './contract.js';
 import type { CompiledConsumer } from './types.js';
 
 /** The access log's `consumer` field, as Kong's log serializer names the fields. */
@@ -61,9 +62,10 @@ function isConsumerHeader(name: string): boolean {
 /**
  * Rewrites a flat `[name, value, …]` header list in place: drops the client's copies of
  * the consumer headers (and `strip`, the key header under hide_credentials), then sets
- * the ones Kong sets for `consumer` — X-Anonymous-Consumer when no credential matched.
+ * the ones Kong sets for `consumer` — X-Credential-Identifier naming the credential, or
+ * X-Anonymous-Consumer when none matched (`identifier` null).
  */
-export function setConsumerHeaders(headers: string[], strip: string | null, consumer: Consumer | null, credentialId: string | null): void {
+export function setConsumerHeaders(headers: string[], strip: string | null, consumer: Consumer | null, identifier: string | null): void {
   let w = 0;
   for (let r = 0; r < headers.length; r += 2) {
     const name = headers[r] as string;
@@ -79,6 +81,46 @@ export function setConsumerHeaders(headers: string[], strip: string | null, cons
   headers.push(CONSUMER_HEADERS.id, consumer.id);
   if (consumer.customId !== null) headers.push(CONSUMER_HEADERS.customId, consumer.customId);
   if (consumer.username !== null) headers.push(CONSUMER_HEADERS.username, consumer.username);
-  if (credentialId !== null) headers.push(CONSUMER_HEADERS.credential, credentialId);
+  if (identifier !== null) headers.push(CONSUMER_HEADERS.credential, identifier);
   else headers.push(CONSUMER_HEADERS.anonymous, 'true');
+}
+
+/**
+ * Kong's "logical OR" between auth plugins (docs: "Multiple authentication"): a plugin
+ * configured with `anonymous` does nothing when a plugin that ran before it (higher
+ * priority) already authenticated the request with a credential. Without `anonymous` a
+ * plugin always runs ("logical AND").
+ */
+export function authenticatedBefore(req: PluginRequest, anonymous: Consumer | null): boolean {
+  return anonymous !== null && req.credentialId !== null;
+}
+
+/** A failed authentication: the anonymous consumer when one is configured, else Kong's answer. */
+export function refuse(req: PluginRequest, anonymous: Consumer | null, status: number, body: Record<string, unknown>, headers?: readonly string[]): void {
+  if (anonymous !== null) req.authenticate(anonymous, null);
+  else req.exit(status, body, headers);
+}
+
+/** The `anonymous` consumer of an auth plugin instance (its compiled index; -1: none). */
+export function anonymousConsumer(env: PluginEnv, index: number): Consumer | null {
+  return index < 0 ? null : (env.consumers[index] ?? null);
+}
+
+/**
+ * An auth plugin's credential table, made once per config version in its handler's
+ * `shared`: each compiled credential (naming its consumer by index) becomes the worker's
+ * entry under the key requests are looked up by.
+ */
+export function credentialTable<C extends { consumer: number }, V>(
+  list: readonly C[],
+  env: PluginEnv,
+  keyOf: (c: C) => string,
+  make: (c: C, consumer: Consumer) => V,
+): Map<string, V> {
+  const table = new Map<string, V>();
+  for (const c of list) {
+    const consumer = env.consumers[c.consumer];
+    if (consumer !== undefined) table.set(keyOf(c), make(c, consumer));
+  }
+  return table;
 }

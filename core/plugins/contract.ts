@@ -78,8 +78,13 @@ export interface PluginRequest {
   // ---- identity ----
   readonly consumer: Consumer | null;
   readonly credentialId: string | null;
-  /** Kong's authenticated consumer; sets the X-Consumer-* upstream headers (anonymous when credentialId is null). */
-  authenticate(consumer: Consumer, credentialId: string | null): void;
+  /**
+   * Kong's authenticated consumer; sets the X-Consumer-* upstream headers (anonymous when
+   * credentialId is null). `identifier` is the X-Credential-Identifier value when the
+   * plugin names its credential by something else than its id (basic-auth and hmac-auth:
+   * the username, jwt: the key); default: credentialId.
+   */
+  authenticate(consumer: Consumer, credentialId: string | null, identifier?: string): void;
   /** Groups an auth plugin found for the consumer (Kong's authenticated_groups), or null. */
   authenticatedGroups: readonly string[] | null;
 
@@ -111,6 +116,8 @@ export interface PluginRequest {
 /** The live objects a handler may use, the same for every request of one config version. */
 export interface PluginEnv {
   readonly workerIndex: number;
+  /** The plain proxy listener's configured address and port (correlation-id's tracker names where a request was served). */
+  readonly listen: { readonly host: string; readonly port: number };
   /** Every consumer of this config version, by CompiledPlugins.consumers index. */
   readonly consumers: readonly Consumer[];
   /** Token counters shared by every worker (AI token limits). */

@@ -136,6 +136,21 @@ export class Supervisor {
     return true;
   }
 
+  /**
+   * Bench hook (debug endpoints only): switches every live worker's configured access log
+   * off or on, so one process measures its cost (bench scenario small-get-log). Returns
+   * how many workers were told.
+   */
+  setAccessLog(on: boolean): number {
+    let told = 0;
+    for (const slot of this.#slots) {
+      if (slot.worker === null || !slot.listening || slot.stopping) continue;
+      slot.worker.postMessage({ type: 'access-log', on } satisfies ToWorker);
+      told++;
+    }
+    return told;
+  }
+
   async #build(version: number): Promise<BuildResult> {
     let built: BuildResult;
     if (this.#options.configPath !== null) built = await buildFromFile(this.#options.configPath, version, this.#filters);

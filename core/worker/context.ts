@@ -301,10 +301,10 @@ export class RequestContext implements PluginRequest, BodyOwner {
 
   // ---- plugin API: identity ----
 
-  authenticate(consumer: Consumer, credentialId: string | null): void {
+  authenticate(consumer: Consumer, credentialId: string | null, identifier?: string): void {
     this.consumer = consumer;
     this.credentialId = credentialId;
-    setConsumerHeaders(this.headers, null, consumer, credentialId);
+    setConsumerHeaders(this.headers, null, consumer, credentialId === null ? null : (identifier ?? credentialId));
   }
 
   // ---- plugin API: answering ----

@@ -22,6 +22,7 @@ import { SharedKv } from '../shared/kv.js';
 import { UpstreamState } from '../shared/upstream-state.js';
 import { TokenCounters } from '../shared/token-counters.js';
 import { WasmMetrics } from '../wasm/metrics.js';
+import type { MetricsSnapshot } from '../observe/metrics.js';
 import type { FromWorker, ToWorker, WorkerData } from './types.js';
 
 const port = parentPort;
@@ -42,7 +43,7 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
-const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index };
+const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index, listen: { host: settings.proxyHost, port: settings.proxyPort } };
 const initialConfig = decodeSnapshot(data.snapshot);
 const strictFront = (settings.httpFront ?? 'strict') === 'strict';
 const pipeline = new Pipeline(
@@ -155,13 +156,18 @@ process.on('uncaughtException', (err) => {
     // included), so /metrics totals keep what it served since the last scrape. A failure
     // here must not stop the exit.
     try {
-      send({ type: 'metrics', id: 0, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
+      send({ type: 'metrics', id: 0, snapshot: metricsSnapshot() });
     } catch {
       /* exit anyway */
     }
     process.exit(70);
   });
 });
+
+/** This worker's counters for a scrape: traffic, WASM filters, access-log lines dropped. */
+function metricsSnapshot(): MetricsSnapshot {
+  return { ...pipeline.metrics.snapshot(filterInstances.metrics), accessLogDropped: accessLog.dropped };
+}
 
 /**
  * `crash` is the supervisor's debug-only chaos hook (Supervisor.crashWorker, sent only
@@ -184,7 +190,8 @@ port.on('message', (message: ToWorker) => {
       }
     });
   }
-  else if (message.type === 'metrics') send({ type: 'metrics', id: message.id, snapshot: pipeline.metrics.snapshot(filterInstances.metrics) });
+  else if (message.type === 'metrics') send({ type: 'metrics', id: message.id, snapshot: metricsSnapshot() });
+  else if (message.type === 'access-log') accessLog.setEnabled(message.on);
 });
 
 server.listen(settings.proxyHost, settings.proxyPort, pipeline.handle).then(

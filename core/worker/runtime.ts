@@ -82,6 +82,7 @@ export interface WorkerTables {
   readonly upstreamState: UpstreamState;
   readonly tokenCounters: TokenCounters;
   readonly workerIndex: number;
+  readonly listen: { readonly host: string; readonly port: number };
 }
 
 export function materialize(config: CompiledConfig, tables: WorkerTables): Runtime {
@@ -104,6 +105,7 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
   });
   const env: PluginEnv = {
     workerIndex: tables.workerIndex,
+    listen: tables.listen,
     consumers: materializeConsumers(config.plugins.consumers),
     tokenCounters: tables.tokenCounters,
     warn: (plugin, message) => process.stderr.write(`gatehouse worker ${tables.workerIndex}: plugin ${plugin}: ${message}\n`),

@@ -56,7 +56,9 @@ export type ToWorker =
   /** Debug-only chaos hook (GATEHOUSE_DEBUG_ENDPOINTS=1): throw an uncaught exception. */
   | { type: 'crash' }
   /** Debug-only: block this worker's event loop for `ms` (heartbeat tests). */
-  | { type: 'stall'; ms: number };
+  | { type: 'stall'; ms: number }
+  /** Debug-only: switch a configured access log off or on again (the bench's log-cost scenario). */
+  | { type: 'access-log'; on: boolean };
 
 /** Worker -> supervisor. */
 export type FromWorker =

@@ -8,6 +8,7 @@
  * reloads on SIGHUP and drains on SIGTERM/SIGINT. `--demo` also starts the quickstart's
  * demo upstreams on loopback first.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveSettings } from '../../core/config/settings.js';
 import { ConfigRejectedError, Supervisor } from '../../core/supervisor/main.js';
@@ -64,6 +65,17 @@ export async function runStart(argv: string[]): Promise<number> {
   // Every worker binds the same TLS port, so an ephemeral one is picked here, once.
   const sslListen = { host: settings.proxySslListen.host, port: await resolveTlsPort(settings.proxySslListen.host, settings.proxySslListen.port) };
 
+  const access = settings.accessLog;
+  // Each worker opens the file itself; a path it cannot open is a start error here, once.
+  if (access.kind === 'file') {
+    try {
+      closeSync(openSync(access.path, 'a'));
+    } catch (err) {
+      process.stderr.write(`gatehouse: cannot open the access log ${access.path}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+  }
+
   let stopDemo: (() => Promise<void>) | null = null;
   if (values.demo === true) {
     const { startDemo } = await import('../quickstart/demo.js');
@@ -72,7 +84,6 @@ export async function runStart(argv: string[]): Promise<number> {
     log.info({ upstreams: demo.describe }, 'demo upstreams started');
   }
 
-  const access = settings.accessLog;
   const supervisor = new Supervisor(
     {
       configPath: settings.configPath,
@@ -109,19 +120,6 @@ export async function runStart(argv: string[]): Promise<number> {
     return null;
   });
 
-  log.info(
-    {
-      proxy: `${settings.proxyListen.host}:${supervisor.port}`,
-      // The HTTPS listener runs once a certificate is configured (here or by a reload).
-      proxy_ssl: defaultCertificate !== null || (supervisor.config?.snis ?? []).length > 0 ? `${sslListen.host}:${sslListen.port}` : null,
-      admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
-      workers: settings.workers,
-      config: settings.configPath,
-      config_hash: supervisor.configHash,
-    },
-    'gatehouse ready',
-  );
-
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -145,5 +143,19 @@ export async function runStart(argv: string[]): Promise<number> {
     watchConfigFile(settings.configPath, () => reload('file changed'));
     log.info({ config: settings.configPath }, 'watching the config file for changes');
   }
+  // Ready only once the signal handlers are in: a SIGHUP sent on seeing this line must
+  // reload, not kill the process (Node's default action for an unhandled SIGHUP).
+  log.info(
+    {
+      proxy: `${settings.proxyListen.host}:${supervisor.port}`,
+      // The HTTPS listener runs once a certificate is configured (here or by a reload).
+      proxy_ssl: defaultCertificate !== null || (supervisor.config?.snis ?? []).length > 0 ? `${sslListen.host}:${sslListen.port}` : null,
+      admin: admin === null ? null : `${settings.adminListen.host}:${admin.port}`,
+      workers: settings.workers,
+      config: settings.configPath,
+      config_hash: supervisor.configHash,
+    },
+    'gatehouse ready',
+  );
   return new Promise<number>(() => undefined);
 }

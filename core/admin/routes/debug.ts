@@ -7,6 +7,8 @@
  *                                        is no such live worker
  *   POST /debug/workers/{index}/stall?ms=N -> 202: worker {index} blocks its event loop for N
  *                                        ms (max 60000), as a stuck worker would
+ *   POST /debug/access-log?on=true|false -> 202: every worker's configured access log off or
+ *                                        on again (the bench measures its cost in one process)
  */
 import type { RouteDef } from '../dispatch.js';
 import { notFound } from '../errors.js';
@@ -24,6 +26,16 @@ function workerIndex(text: string | undefined): number {
 
 export function debugRoutes(): RouteDef[] {
   return [
+    {
+      pattern: '/debug/access-log',
+      methods: {
+        POST: (req) => {
+          const on = req.query.get('on') !== 'false';
+          const workers = req.state.supervisor.setAccessLog(on);
+          return { status: 202, body: { message: `access log ${on ? 'on' : 'off'} in ${workers} workers`, on, workers } };
+        },
+      },
+    },
     {
       pattern: '/debug/workers/:index/stall',
       methods: {

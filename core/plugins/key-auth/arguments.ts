@@ -4,30 +4,25 @@
  * and how it removes one under hide_credentials. A name given twice is Kong's
  * "Duplicate API key found": DUPLICATE.
  */
-import { decodeArg as decode } from '../../lib/url-args.js';
+import { decodeQueryPart as decode, queryArgValues, type QueryArgSink } from '../query-args.js';
 
 export const DUPLICATE: unique symbol = Symbol('duplicate key');
 /** A value, the duplicate marker, or undefined (absent, or not a string: Kong skips it). */
 export type Found = string | typeof DUPLICATE | undefined;
 
+/** Collects one argument's value; a second value makes it DUPLICATE. */
+class OneValue implements QueryArgSink {
+  value: Found = undefined;
+  add(v: string | true): void {
+    this.value = this.value === undefined ? (v === true ? '' : v) : DUPLICATE;
+  }
+}
+
 /** The value of query argument `name` in a raw query string (no `?`). */
 export function queryValue(query: string, name: string): Found {
-  let found: Found;
-  let start = 0;
-  while (start <= query.length) {
-    let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
-    if (end > start) {
-      const eq = query.indexOf('=', start);
-      const keyEnd = eq === -1 || eq > end ? end : eq;
-      if (decode(query.slice(start, keyEnd)) === name) {
-        if (found !== undefined) return DUPLICATE;
-        found = keyEnd === end ? '' : decode(query.slice(keyEnd + 1, end));
-      }
-    }
-    start = end + 1;
-  }
-  return found;
+  const one = new OneValue();
+  queryArgValues(query, name, one);
+  return one.value;
 }
 
 /** The raw query without any `name` argument (the others kept byte for byte). */

@@ -4,6 +4,7 @@
  * instance resolves its `anonymous` consumer here.
  */
 import type { NormalizedConfig } from '../../config/types.js';
+import { anonymousIndex, challenge, credentialRows } from '../auth-config.js';
 import { NO_CONSUMER, type PluginDefinition } from '../definition.js';
 import { keyAuthSchema } from './schema.js';
 
@@ -47,11 +48,7 @@ export const definition: PluginDefinition<KeyAuthConfig, CompiledKeyAuth> = {
   schema: keyAuthSchema(),
   scopes: NO_CONSUMER,
   compile(c, ctx) {
-    let anonymous = -1;
-    if (c.anonymous !== null && c.anonymous !== '') {
-      anonymous = ctx.consumerIndex(c.anonymous);
-      if (anonymous < 0) ctx.error('anonymous', `no consumer with id or username "${c.anonymous}"`);
-    }
+    const anonymous = anonymousIndex(c.anonymous, ctx);
     return {
       keyNames: [...c.key_names],
       headerNames: c.key_names.map((n) => n.toLowerCase()),
@@ -61,14 +58,10 @@ export const definition: PluginDefinition<KeyAuthConfig, CompiledKeyAuth> = {
       hideCredentials: c.hide_credentials,
       runOnPreflight: c.run_on_preflight,
       anonymous,
-      wwwAuthenticate: c.realm === null ? 'Key' : `Key realm="${c.realm}"`,
+      wwwAuthenticate: challenge('Key', c.realm),
     };
   },
   shared(config: NormalizedConfig): KeyAuthShared {
-    const keys: KeyAuthShared['keys'] = [];
-    config.consumers.forEach((c, i) => {
-      for (const k of c.keyauth_credentials ?? []) keys.push({ key: k.key, id: k.id, consumer: i });
-    });
-    return { keys };
+    return { keys: credentialRows(config, 'keyauth_credentials', (k, _c, i) => ({ key: k.key, id: k.id, consumer: i })) };
   },
 };

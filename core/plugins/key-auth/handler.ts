@@ -8,6 +8,7 @@
  *   hide_credentials       ─► the key's header, query argument (and body field) removed
  *   key -> credential      ─► one Map lookup; unknown ─► 401 "Unauthorized"
  *   any failure with `anonymous` ─► the anonymous consumer, X-Anonymous-Consumer: true
+ *   `anonymous` and an earlier auth plugin already authenticated ─► pass (Kong's logical OR)
  *   success ─► the consumer, X-Consumer-ID, -Custom-ID, -Username,
  *              X-Credential-Identifier; the client's copies of those never pass
  *
@@ -16,7 +17,7 @@
  * access step returns a promise and the chain waits.
  */
 import type { PluginHandler, PluginHandlerModule, PluginRequest } from '../contract.js';
-import { setConsumerHeaders, type Consumer } from '../consumer.js';
+import { anonymousConsumer, authenticatedBefore, credentialTable, setConsumerHeaders, type Consumer } from '../consumer.js';
 import { BodyArguments, DUPLICATE, queryValue, queryWithout, type Found } from './arguments.js';
 import type { CompiledKeyAuth, KeyAuthShared } from './definition.js';
 
@@ -66,6 +67,7 @@ class KeyAuthHandler implements PluginHandler {
       setConsumerHeaders(req.headers as string[], null, null, null);
       return;
     }
+    if (authenticatedBefore(req, this.#anonymous)) return;
     const verdict = this.#run(req, null);
     if (verdict !== Verdict.NEED_BODY) return this.#conclude(req, verdict);
     const body = req.readBody();
@@ -131,15 +133,6 @@ class KeyAuthHandler implements PluginHandler {
 
 export const handler: PluginHandlerModule<CompiledKeyAuth, KeyTable> = {
   name: 'key-auth',
-  shared(data, env) {
-    const keys = new Map<string, KeyCredential>();
-    for (const k of (data as KeyAuthShared).keys) {
-      const consumer = env.consumers[k.consumer];
-      if (consumer !== undefined) keys.set(k.key, { id: k.id, consumer });
-    }
-    return keys;
-  },
-  create(config, env, keys) {
-    return new KeyAuthHandler(config, keys, config.anonymous < 0 ? null : (env.consumers[config.anonymous] ?? null));
-  },
+  shared: (data, env) => credentialTable((data as KeyAuthShared).keys, env, (k) => k.key, (k, consumer) => ({ id: k.id, consumer })),
+  create: (config, env, keys) => new KeyAuthHandler(config, keys, anonymousConsumer(env, config.anonymous)),
 };

@@ -8,7 +8,18 @@
  * lists as repeated names and `true` as a bare name; form bodies keep their order
  * (ngx.encode_args has none of its own).
  */
-import { decodeArg, escapeArg } from '../../lib/url-args.js';
+import { decodeQueryPart } from '../query-args.js';
+
+const RESERVED_BY_NGINX = /[!'()*]/g;
+
+function hexEscape(c: string): string {
+  return `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+/** ngx.escape_uri for an argument: encodeURIComponent, plus the five marks it leaves alone (only A-Z a-z 0-9 - . _ ~ stay). */
+function escapeArg(value: string): string {
+  return encodeURIComponent(value).replace(RESERVED_BY_NGINX, hexEscape);
+}
 
 /** What the operations read and write. */
 export interface ArgStore {
@@ -29,8 +40,8 @@ export class ArgTable implements ArgStore {
       if (end === -1) end = raw.length;
       const eq = raw.indexOf('=', start);
       const hasValue = eq !== -1 && eq < end;
-      const name = decodeArg(raw.slice(start, hasValue ? eq : end));
-      if (name !== '') table.#add(name, hasValue ? decodeArg(raw.slice(eq + 1, end)) : true);
+      const name = decodeQueryPart(raw.slice(start, hasValue ? eq : end));
+      if (name !== '') table.#add(name, hasValue ? decodeQueryPart(raw.slice(eq + 1, end)) : true);
       start = end + 1;
     }
     return table;

@@ -24,7 +24,7 @@ describe('bench: wasm-cost', () => {
     }
     expect(result.skipped).toEqual([{ scenario: 'wasm-cost', target: 'nginx', reason: 'filter-cost scenario: nginx runs no WASM filters, nothing to compare' }]);
 
-    expect(stdout).toContain('Variant cost (filters, plugins)');
+    expect(stdout).toContain('Variant cost');
     expect(stdout).toMatch(/wasm-cost\s+none\s+[\d,]+\s+baseline/);
     // Two paired rounds per variant and a verdict against its goal (the figures themselves are this machine's).
     const cost = '-?\\d+\\.\\d%\\s+-?\\d+\\.\\d% \\.\\. -?\\d+\\.\\d%';

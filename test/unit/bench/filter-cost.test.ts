@@ -85,7 +85,7 @@ describe('paired-round cost', () => {
   });
 });
 
-describe('WASM filter cost table', () => {
+describe('variant cost table', () => {
   it('states each variant against the no-filter gatehouse, with its goal and verdict', () => {
     expect(filterCostRows(run)).toEqual([
       ['wasm-cost', 'none', '11,000', 'baseline', '-', '-', 'baseline', '-', '2', '-', '-'],
@@ -136,13 +136,13 @@ describe('WASM filter cost table', () => {
   it('has no rows for a scenario without variants', () => {
     const plain = result([{ ...measurement('gatehouse', [10_000]), scenario: 'wasm-noop' }, { ...measurement('direct', [20_000]), scenario: 'wasm-noop' }]);
     expect(filterCostRows(plain)).toEqual([]);
-    expect(formatText(plain)).not.toContain('Variant cost (filters, plugins)');
-    expect(formatMarkdown(plain)).not.toContain('Variant cost (filters, plugins)');
+    expect(formatText(plain)).not.toContain('Variant cost');
+    expect(formatMarkdown(plain)).not.toContain('Variant cost');
   });
 
   it('prints the table in the text report, aligned, and in the markdown report', () => {
     const text = formatText(run);
-    expect(text).toContain('Variant cost (filters, plugins):\nper pair of rounds (round i of the variant and of the no-filter gatehouse): rps cost = 1 - variant rps / baseline rps');
+    expect(text).toContain('Variant cost (WASM filters, plugins, access log):\nper pair of rounds (round i of the variant and of the baseline gatehouse: no filter, access log off): rps cost = 1 - variant rps / baseline rps');
     const lines = text.split('\n');
     const header = lines.findIndex((l) => l.startsWith('scenario   variant'));
     expect(header).toBeGreaterThan(0);
@@ -151,7 +151,7 @@ describe('WASM filter cost table', () => {
     expect(lines[header + 3]?.indexOf('met')).toBe(lines[header]?.indexOf('verdict'));
 
     const md = formatMarkdown(run);
-    expect(md).toContain('## Variant cost (filters, plugins)');
+    expect(md).toContain('## Variant cost (WASM filters, plugins, access log)');
     expect(md).toContain('| scenario | variant | rps (mean) | rps cost | rps cost range | cpu us/req | cpu cost | cpu cost range | rounds | goal | verdict |');
     expect(md).toContain('| wasm-cost | headers | 9,500 | 13.8% | 12.5% .. 15.0% | - | - | - | 2 | < 10% | MISSED |');
   });
@@ -182,6 +182,15 @@ describe('gateway variants', () => {
       ['noop', 3],
       ['headers', 10],
     ]);
+  });
+
+  it('runs small-get-log as the plain gatehouse plus a target with the access log on', () => {
+    expect(gatewayPlan(findScenario('small-get-log')!)).toEqual([
+      { target: 'gatehouse', filters: [], plugins: [] },
+      { target: 'gatehouse+log', filters: [], plugins: [], accessLog: true },
+    ]);
+    expect(findScenario('small-get-log')).toMatchObject({ path: '/hello', accessLogTo: 'file', variants: [{ name: 'log', maxCostPct: 10 }] });
+    expect(findScenario('small-get-log-stdout')).toMatchObject({ accessLogTo: 'stdout', variants: [{ name: 'log', maxCostPct: 10 }] });
   });
 
   it('runs one gatehouse, with the scenario filters, for a scenario without variants', () => {

@@ -104,7 +104,7 @@ describe('cpu pinning plan', () => {
 
 describe('scenarios', () => {
   it('has the named scenarios with unique names and a 1 KiB post body', () => {
-    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse', 'wasm-none', 'wasm-noop', 'wasm-headers', 'wasm-cost', 'plugin-cost', 'ai-chat', 'ai-chat-stream']);
+    expect(scenarios.map((s) => s.name)).toEqual(['small-get', 'post-1k', 'response-1m', 'sse', 'wasm-none', 'wasm-noop', 'wasm-headers', 'wasm-cost', 'plugin-cost', 'small-get-log', 'small-get-log-stdout', 'ai-chat', 'ai-chat-stream']);
     const post = scenarios.find((s) => s.name === 'post-1k');
     expect(Buffer.byteLength(post?.body ?? '')).toBe(1024);
     expect(JSON.parse(post?.body ?? '')).toHaveProperty('data');

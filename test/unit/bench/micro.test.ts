@@ -31,6 +31,12 @@ describe('micro benchmarks', () => {
     expect(r).toMatchObject({ routes: 100, iterations: 10000 });
   });
 
+  it('access-line: the line and the sink to /dev/null (it throws if the sink dropped a line)', async () => {
+    const r = await runMicro('access-line.bench.js', ['line+sink', '--iterations', '5000']);
+    expect(r).toMatchObject({ case: 'line+sink', iterations: 5000 });
+    expect(r['nsPerLine']).toBeGreaterThan(0);
+  });
+
   it('refuses an unknown case', async () => {
     await expect(runMicro('filter-path.bench.js', ['nope'])).rejects.toThrow(/unknown case nope/);
   });

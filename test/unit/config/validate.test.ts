@@ -282,7 +282,7 @@ describe('kong-full.yaml (every supported field)', () => {
     expect(scope('rate-limiting', null, null, alice)).toBeDefined();
     expect(scope('prometheus', null, null, null)).toBeDefined();
     expect(scope('key-auth', billing, null, null)).toBeDefined();
-    expect(scope('acl', null, byName(c.routes, 'catalog-read').id, alice)).toMatchObject({ enabled: false, tags: ['ops'] });
+    expect(scope('acl', null, byName(c.routes, 'catalog-read').id, null)).toMatchObject({ enabled: false, tags: ['ops'] });
     expect(c.plugins).toHaveLength(6);
   });
 

@@ -53,4 +53,12 @@ describe('prometheus exposition', () => {
     expect(text).toContain('example_headers_requests_total 7');
     expect(text).toContain('gatehouse_wasm_faults_total{filter="loop",kind="fuel"} 3');
   });
+
+  it('sums the access-log lines the workers dropped (0 when none did, or for snapshots without the field)', async () => {
+    const base = snapshot('api', 'r1', [1], [[200, 1]], [1, 1]);
+    expect(await renderPrometheus([base], facts)).toContain('gatehouse_access_log_dropped_total 0');
+    const text = await renderPrometheus([{ ...base, accessLogDropped: 7 }, { ...base, accessLogDropped: 5 }, base], facts);
+    expect(text).toContain('# TYPE gatehouse_access_log_dropped_total counter');
+    expect(text).toContain('gatehouse_access_log_dropped_total 12');
+  });
 });
