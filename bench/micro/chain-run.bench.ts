@@ -59,6 +59,8 @@ function chainFor(name: Exclude<Case, 'none'>): RouteChain {
     listen: { host: '127.0.0.1', port: 8000 },
     consumers: materializeConsumers(compiled.plugins.consumers),
     tokenCounters: null as never,
+    // Neither plugin of this chain counts anything.
+    metrics: null as never,
     warn: (plugin, message) => {
       throw new Error(`${plugin}: ${message}`);
     },

@@ -51,3 +51,20 @@ export const HEADER_NAME_PATTERN = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
 export function headerName(description: string, extra: Schema = {}): Schema {
   return { type: 'string', pattern: HEADER_NAME_PATTERN, description, ...extra };
 }
+
+export function oneOfNumbers(description: string, values: readonly number[], def?: number): Schema {
+  const s: Schema = { type: 'integer', enum: [...values], description };
+  if (def !== undefined) s['default'] = def;
+  return s;
+}
+
+/** Kong's map of header name -> value (null: none). */
+export function headerMap(description: string): Schema {
+  return {
+    type: ['object', 'null'],
+    propertyNames: { pattern: HEADER_NAME_PATTERN },
+    additionalProperties: { type: 'string' },
+    default: null,
+    description,
+  };
+}

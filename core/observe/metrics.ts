@@ -2,7 +2,12 @@
  * Per-worker traffic metrics, recorded once per finished request and shipped to the
  * supervisor on demand (a scrape of the admin `/metrics`).
  *
- *   requests   count per (service, route, status code)
+ * Two ways a request is recorded: by the gateway itself for every request (no prometheus
+ * plugin in the config: every family, consumer label empty), or, when the config has a
+ * prometheus plugin, only by that plugin's log phase with its options (Kong's behaviour:
+ * the families it turns on, the consumer label with per_consumer).
+ *
+ *   requests   count per (service, route, consumer, status code, source service|kong)
  *   latency    hdr histograms per (service, route): total request, upstream (time to the
  *              upstream's first byte), gateway (time spent before dispatch) — microseconds
  *   bandwidth  bytes per (service, route, direction ingress|egress)
@@ -15,7 +20,7 @@
  * the last snapshot of a worker that dies so totals never go backwards.
  */
 import hdr from 'hdr-histogram-js';
-import type { RequestContext } from '../worker/context.js';
+import type { PluginMetrics, PluginRequest, TrafficSeries } from '../plugins/contract.js';
 import type { MetricSnapshot as WasmMetricSnapshot, WasmMetrics } from '../wasm/metrics.js';
 
 /** 1 µs .. 1 h, 2 significant digits: bucket boundaries are placed within 1%. */
@@ -36,23 +41,38 @@ export function newLatencyHistogram(): hdr.Histogram {
 class Series {
   readonly service: string;
   readonly route: string;
+  readonly consumer: string;
+  /** Statuses of responses that came from the upstream / that the gateway or a plugin sent. */
   readonly codes = new Map<number, number>();
+  readonly kongCodes = new Map<number, number>();
   readonly total = newLatencyHistogram();
   readonly upstream = newLatencyHistogram();
   readonly kong = newLatencyHistogram();
   ingress = 0;
   egress = 0;
-  constructor(service: string, route: string) {
+  /** Bandwidth is counted for this series (always, unless a prometheus plugin leaves it off). */
+  bandwidth = false;
+  constructor(service: string, route: string, consumer: string) {
     this.service = service;
     this.route = route;
+    this.consumer = consumer;
   }
 }
+
+/** Every family, no consumer label: how the gateway records a request without a prometheus plugin. */
+const ALL_SERIES: TrafficSeries = { perConsumer: false, statusCodes: true, latency: true, bandwidth: true };
 
 export interface SeriesSnapshot {
   service: string;
   route: string;
-  /** [status, count] pairs. */
+  /** The consumer label ('' or absent: none). */
+  consumer?: string;
+  /** [status, count] pairs of responses from the upstream (or, without a service, from the gateway). */
   codes: [number, number][];
+  /** [status, count] pairs of responses the gateway or a plugin sent (source="kong"). */
+  kongCodes?: [number, number][];
+  /** Whether ingress/egress are counted (absent: yes). */
+  bandwidth?: boolean;
   /** hdr compressed base64 encodings (µs). */
   total: string;
   upstream: string;
@@ -128,6 +148,8 @@ export interface MetricsSnapshot {
   wasmFaults: [string, string, number][];
   /** Access-log lines the worker dropped because the destination could not keep up (since it started). */
   accessLogDropped?: number;
+  /** [plugin, kind, count]: work plugins failed to do off the request path. */
+  pluginFailures?: [string, string, number][];
 }
 
 function clampMicros(ms: number): number {
@@ -135,10 +157,13 @@ function clampMicros(ms: number): number {
   return us < 0 ? 0 : us > HIST_HIGHEST ? HIST_HIGHEST : us;
 }
 
-export class WorkerMetrics {
+export class WorkerMetrics implements PluginMetrics {
   readonly #series = new Map<string, Series>();
   readonly #ai = new Map<string, AiSeries>();
   readonly #aiBlocked = new Map<string, number>();
+  readonly #failures = new Map<string, number>();
+  /** The gateway records every request itself (false: a prometheus plugin records them). */
+  recordsAll = true;
 
   recordAi(s: AiSample): void {
     const key = `${s.provider}\u0000${s.model}\u0000${s.route}\u0000${s.consumer}`;
@@ -165,23 +190,47 @@ export class WorkerMetrics {
     this.#aiBlocked.set(key, (this.#aiBlocked.get(key) ?? 0) + 1);
   }
 
-  record(ctx: RequestContext, now: number): void {
-    const service = ctx.service === null ? '' : ctx.service.config.name;
-    const route = ctx.route === null ? '' : ctx.route.name;
-    const key = `${service}\u0000${route}`;
+  /** A finished request, recorded by the gateway (a no-op while a prometheus plugin records instead). */
+  record(req: PluginRequest, now: number): void {
+    if (this.recordsAll) this.#record(req, now, ALL_SERIES, '');
+  }
+
+  /** The prometheus plugin's log phase: Kong records nothing for a request without a service. */
+  traffic(req: PluginRequest, series: TrafficSeries): void {
+    if (req.serviceName === '') return;
+    this.#record(req, performance.now(), series, series.perConsumer ? (req.consumer?.username ?? '') : '');
+  }
+
+  failure(plugin: string, kind: string, count = 1): void {
+    const key = `${plugin}\u0000${kind}`;
+    this.#failures.set(key, (this.#failures.get(key) ?? 0) + count);
+  }
+
+  #record(req: PluginRequest, now: number, options: TrafficSeries, consumer: string): void {
+    const service = req.serviceName;
+    const route = req.routeName;
+    const key = consumer === '' ? `${service}\u0000${route}` : `${service}\u0000${route}\u0000${consumer}`;
     let series = this.#series.get(key);
     if (series === undefined) {
-      series = new Series(service, route);
+      series = new Series(service, route, consumer);
       this.#series.set(key, series);
     }
-    series.codes.set(ctx.status, (series.codes.get(ctx.status) ?? 0) + 1);
-    series.total.recordValue(clampMicros(now - ctx.startTime));
-    if (ctx.upstreamStart > 0) {
-      series.kong.recordValue(clampMicros(ctx.upstreamStart - ctx.startTime));
-      if (ctx.upstreamFirstByte > 0) series.upstream.recordValue(clampMicros(ctx.upstreamFirstByte - ctx.upstreamStart));
+    if (options.statusCodes) {
+      const codes = req.fromUpstream || service === '' ? series.codes : series.kongCodes;
+      codes.set(req.status, (codes.get(req.status) ?? 0) + 1);
     }
-    series.ingress += ctx.bytesIn;
-    series.egress += ctx.bytesOut;
+    if (options.latency) {
+      series.total.recordValue(clampMicros(now - req.startTime));
+      if (req.upstreamStart > 0) {
+        series.kong.recordValue(clampMicros(req.upstreamStart - req.startTime));
+        if (req.upstreamFirstByte > 0) series.upstream.recordValue(clampMicros(req.upstreamFirstByte - req.upstreamStart));
+      }
+    }
+    if (options.bandwidth) {
+      series.bandwidth = true;
+      series.ingress += req.bytesIn;
+      series.egress += req.bytesOut;
+    }
   }
 
   snapshot(wasm: WasmMetrics | null): MetricsSnapshot {
@@ -190,7 +239,10 @@ export class WorkerMetrics {
       series.push({
         service: s.service,
         route: s.route,
+        consumer: s.consumer,
         codes: [...s.codes],
+        kongCodes: [...s.kongCodes],
+        bandwidth: s.bandwidth,
         total: hdr.encodeIntoCompressedBase64(s.total),
         upstream: hdr.encodeIntoCompressedBase64(s.upstream),
         kong: hdr.encodeIntoCompressedBase64(s.kong),
@@ -221,6 +273,11 @@ export class WorkerMetrics {
       const [route = '', plugin = ''] = key.split('\u0000');
       aiBlocked.push([route, plugin, n]);
     }
-    return { series, ai, aiBlocked, wasm: wasm === null ? [] : wasm.snapshot(), wasmFaults: wasm === null ? [] : wasm.faults() };
+    const pluginFailures: [string, string, number][] = [];
+    for (const [key, n] of this.#failures) {
+      const [plugin = '', kind = ''] = key.split('\u0000');
+      pluginFailures.push([plugin, kind, n]);
+    }
+    return { series, ai, aiBlocked, pluginFailures, wasm: wasm === null ? [] : wasm.snapshot(), wasmFaults: wasm === null ? [] : wasm.faults() };
   }
 }

@@ -25,7 +25,10 @@ type JsHistogram = hdr.Histogram & {
 interface MergedSeries {
   service: string;
   route: string;
+  consumer: string;
   codes: Map<number, number>;
+  kongCodes: Map<number, number>;
+  bandwidth: boolean;
   total: hdr.Histogram;
   upstream: hdr.Histogram;
   kong: hdr.Histogram;
@@ -44,6 +47,11 @@ export interface GatewayFacts {
   configVersion: number;
   /** Kong's upstream target health rows. */
   targets: { upstream: string; target: string; address: string; state: 'healthy' | 'unhealthy' | 'healthchecks_off' | 'dns_error' }[];
+  /**
+   * Export kong_upstream_target_health (absent: yes). False when the config has prometheus
+   * plugins and none turns upstream_health_metrics on (Kong's rule).
+   */
+  upstreamHealth?: boolean;
 }
 
 /** Prometheus metric names allow [a-zA-Z0-9_:]; guest-defined names may not. */
@@ -55,13 +63,17 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSer
   const merged = new Map<string, MergedSeries>();
   for (const snap of snapshots) {
     for (const s of snap.series) {
-      const key = `${s.service}\u0000${s.route}`;
+      const consumer = s.consumer ?? '';
+      const key = `${s.service}\u0000${s.route}\u0000${consumer}`;
       let m = merged.get(key);
       if (m === undefined) {
         m = {
           service: s.service,
           route: s.route,
+          consumer,
           codes: new Map(),
+          kongCodes: new Map(),
+          bandwidth: false,
           total: newLatencyHistogram(),
           upstream: newLatencyHistogram(),
           kong: newLatencyHistogram(),
@@ -71,6 +83,8 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MergedSer
         merged.set(key, m);
       }
       for (const [code, n] of s.codes) m.codes.set(code, (m.codes.get(code) ?? 0) + n);
+      for (const [code, n] of s.kongCodes ?? []) m.kongCodes.set(code, (m.kongCodes.get(code) ?? 0) + n);
+      if (s.bandwidth ?? true) m.bandwidth = true;
       m.total.add(hdr.decodeFromCompressedBase64(s.total, 'packed', false));
       m.upstream.add(hdr.decodeFromCompressedBase64(s.upstream, 'packed', false));
       m.kong.add(hdr.decodeFromCompressedBase64(s.kong, 'packed', false));
@@ -122,6 +136,23 @@ class Computed {
   reset(): void {}
 }
 
+/** Latency histograms are per service/route (Kong's labels, no consumer): consumers' series added together. */
+function latencyByRoute(series: readonly MergedSeries[]): MergedSeries[] {
+  const byRoute = new Map<string, MergedSeries>();
+  for (const s of series) {
+    const key = `${s.service}\u0000${s.route}`;
+    let m = byRoute.get(key);
+    if (m === undefined) {
+      m = { ...s, consumer: '', total: newLatencyHistogram(), upstream: newLatencyHistogram(), kong: newLatencyHistogram() };
+      byRoute.set(key, m);
+    }
+    m.total.add(s.total);
+    m.upstream.add(s.upstream);
+    m.kong.add(s.kong);
+  }
+  return [...byRoute.values()];
+}
+
 function histogramValues(name: string, series: readonly MergedSeries[], pick: (s: MergedSeries) => hdr.Histogram): MetricValueWithName<string>[] {
   const values: MetricValueWithName<string>[] = [];
   for (const s of series) {
@@ -139,26 +170,35 @@ function histogramValues(name: string, series: readonly MergedSeries[], pick: (s
 
 export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], facts: GatewayFacts): Promise<string> {
   const series = mergeSnapshots(snapshots);
+  const latency = latencyByRoute(series);
   const registry = new Registry();
   const add: AddMetric = (name, help, type, values) => {
     registry.registerMetric(new Computed(name, help, type, values) as never);
   };
-  // source: a request that matched no service (404 no route, 400, 414, …) was answered by
-  // the gateway itself, as Kong labels it `kong`, whatever its status (was: only 5xx).
-  add('kong_http_requests_total', 'HTTP status codes per service/route in Gatehouse', 'counter', () =>
-    series.flatMap((s) => [...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: '' }, value: n }))),
-  );
-  add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', series, (s) => s.total));
-  add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', series, (s) => s.upstream));
-  add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', series, (s) => s.kong));
-  add('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes', 'counter', () =>
+  // source (Kong's kong.response.get_source()): `service` for the upstream's responses,
+  // `kong` for what the gateway or a plugin answered (a 502 for a dead upstream, a 401, a
+  // 404 no route, …).
+  add('kong_http_requests_total', 'HTTP status codes per consumer/service/route in Gatehouse', 'counter', () =>
     series.flatMap((s) => [
-      { labels: { service: s.service, route: s.route, direction: 'ingress', workspace: 'default', consumer: '' }, value: s.ingress },
-      { labels: { service: s.service, route: s.route, direction: 'egress', workspace: 'default', consumer: '' }, value: s.egress },
+      ...[...s.codes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: s.service === '' ? 'kong' : 'service', workspace: 'default', consumer: s.consumer }, value: n })),
+      ...[...s.kongCodes].map(([code, n]) => ({ labels: { service: s.service, route: s.route, code: String(code), source: 'kong', workspace: 'default', consumer: s.consumer }, value: n })),
     ]),
   );
+  add('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_request_latency_ms', latency, (s) => s.total));
+  add('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Gatehouse', 'histogram', () => histogramValues('kong_upstream_latency_ms', latency, (s) => s.upstream));
+  add('kong_kong_latency_ms', 'Latency added by Gatehouse for each service/route', 'histogram', () => histogramValues('kong_kong_latency_ms', latency, (s) => s.kong));
+  add('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes', 'counter', () =>
+    series.flatMap((s) =>
+      s.bandwidth
+        ? [
+            { labels: { service: s.service, route: s.route, direction: 'ingress', workspace: 'default', consumer: s.consumer }, value: s.ingress },
+            { labels: { service: s.service, route: s.route, direction: 'egress', workspace: 'default', consumer: s.consumer }, value: s.egress },
+          ]
+        : [],
+    ),
+  );
   add('kong_upstream_target_health', 'Health status of targets of upstream (1 in the current state)', 'gauge', () =>
-    facts.targets.flatMap((t) =>
+    (facts.upstreamHealth ?? true ? facts.targets : []).flatMap((t) =>
       (['healthchecks_off', 'healthy', 'unhealthy', 'dns_error'] as const).map((state) => ({
         labels: { upstream: t.upstream, target: t.target, address: t.address, state, subsystem: 'http' },
         value: t.state === state ? 1 : 0,
@@ -178,7 +218,29 @@ export async function renderPrometheus(snapshots: readonly MetricsSnapshot[], fa
   ]);
   addWasm(snapshots, add);
   addAi(snapshots, add);
+  addPluginFailures(snapshots, add);
   return registry.metrics();
+}
+
+/** Counters keyed by two labels, `[a, b, n]` rows from every worker summed into samples labelled `names`. */
+function twoLabelCounts(rows: Iterable<readonly [string, string, number]>, names: readonly [string, string]): MetricValue<string>[] {
+  const sums = new Map<string, number>();
+  for (const [a, b, n] of rows) {
+    const key = `${a}\u0000${b}`;
+    sums.set(key, (sums.get(key) ?? 0) + n);
+  }
+  return [...sums].map(([key, n]) => {
+    const [a = '', b = ''] = key.split('\u0000');
+    return { labels: { [names[0]]: a, [names[1]]: b }, value: n };
+  });
+}
+
+/** Failures plugins counted off the request path (log sinks unreachable, entries dropped), summed over workers. */
+function addPluginFailures(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
+  const rows = snapshots.flatMap((snap) => snap.pluginFailures ?? []);
+  add('gatehouse_plugin_failures_total', 'Work plugins failed to do off the request path: log deliveries that failed (send_failed) and log entries lost (dropped_*)', 'counter', () =>
+    twoLabelCounts(rows, ['plugin', 'kind']),
+  );
 }
 
 type AddMetric = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => (MetricValue<string> | MetricValueWithName<string>)[]) => void;
@@ -186,7 +248,6 @@ type AddMetric = (name: string, help: string, type: 'counter' | 'gauge' | 'histo
 /** Guest-defined metrics (summed over workers) and the host's filter fault counters. */
 function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
   const guest = new Map<string, { type: 'counter' | 'gauge' | 'histogram'; value: number; count: number; sum: number }>();
-  const faults = new Map<string, number>();
   for (const snap of snapshots) {
     for (const m of snap.wasm) {
       const name = promName(m.name);
@@ -196,17 +257,9 @@ function addWasm(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       acc.sum += m.sum;
       guest.set(name, acc);
     }
-    for (const [filter, kind, n] of snap.wasmFaults) {
-      const key = `${filter}\u0000${kind}`;
-      faults.set(key, (faults.get(key) ?? 0) + n);
-    }
   }
-  add('gatehouse_wasm_faults_total', 'WASM filter faults (traps, fuel exhausted, memory cap, pause timeouts, open circuit)', 'counter', () =>
-    [...faults].map(([key, n]) => {
-      const [filter = '', kind = ''] = key.split('\u0000');
-      return { labels: { filter, kind }, value: n };
-    }),
-  );
+  const faults = snapshots.flatMap((snap) => snap.wasmFaults);
+  add('gatehouse_wasm_faults_total', 'WASM filter faults (traps, fuel exhausted, memory cap, pause timeouts, open circuit)', 'counter', () => twoLabelCounts(faults, ['filter', 'kind']));
   for (const [name, m] of guest) {
     if (m.type === 'histogram') {
       // Guests record samples without buckets: exposed as a summary's _count and _sum.
@@ -258,7 +311,6 @@ function aiHistogram(name: string, rows: readonly MergedAi[], pick: (m: MergedAi
 /** LLM calls summed over workers, under Kong's AI metric names. */
 function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
   const merged = new Map<string, MergedAi>();
-  const blocked = new Map<string, number>();
   for (const snap of snapshots) {
     for (const a of snap.ai ?? []) {
       const key = `${a.provider}\u0000${a.model}\u0000${a.route}\u0000${a.consumer}`;
@@ -277,11 +329,8 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       m.ttft.add(hdr.decodeFromCompressedBase64(a.ttft, 'packed', false));
       if (a.tps !== undefined) m.tps.add(hdr.decodeFromCompressedBase64(a.tps, 'packed', false));
     }
-    for (const [route, plugin, n] of snap.aiBlocked ?? []) {
-      const key = `${route}\u0000${plugin}`;
-      blocked.set(key, (blocked.get(key) ?? 0) + n);
-    }
   }
+  const blocked = snapshots.flatMap((snap) => snap.aiBlocked ?? []);
   const rows = [...merged.values()];
   add('ai_llm_requests_total', 'AI requests total per ai_provider in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.requests })));
   add('ai_llm_cost_total', 'AI requests cost per ai_provider/cache in Gatehouse', 'counter', () => rows.map((m) => ({ labels: m.labels, value: m.cost })));
@@ -301,10 +350,5 @@ function addAi(snapshots: readonly MetricsSnapshot[], add: AddMetric): void {
       { labels: { ...m.labels, token_type: 'completion_tokens' }, value: m.estimatedCompletion },
     ]),
   );
-  add('gatehouse_ai_prompts_blocked_total', 'Requests an ai-prompt-* plugin refused with 400', 'counter', () =>
-    [...blocked].map(([key, n]) => {
-      const [route = '', plugin = ''] = key.split('\u0000');
-      return { labels: { route, plugin }, value: n };
-    }),
-  );
+  add('gatehouse_ai_prompts_blocked_total', 'Requests an ai-prompt-* plugin refused with 400', 'counter', () => twoLabelCounts(blocked, ['route', 'plugin']));
 }

@@ -109,8 +109,49 @@ export interface PluginRequest {
   readonly status: number;
   /** Adds a field to this request's access-log line and log plugins' entries (Kong's kong.log.set_serialize_value). */
   setLogValue(key: string, value: unknown): void;
-  /** Kong's log serializer entry (built once per request, on first use). */
+  /** Kong's log serializer entry (built once per request, on first use; read it, never change it). */
   serialize(): Record<string, unknown>;
+  /** serialize() as JSON text, also built once per request (log plugins share it). */
+  serializeJson(): string;
+
+  // ---- timings and outcome (log phase) ----
+  /** performance.now() at arrival. */
+  readonly startTime: number;
+  /** Date.now() at arrival. */
+  readonly startedAt: number;
+  /** performance.now() when the last upstream attempt was dispatched / its headers arrived; 0: never. */
+  readonly upstreamStart: number;
+  readonly upstreamFirstByte: number;
+  /** Upstream attempts made (0: none). */
+  readonly tries: number;
+  /** Status the upstream answered with (0: none). */
+  readonly upstreamStatus: number;
+  /** Host and port of the target of the last upstream attempt ('' / 0: none). */
+  readonly upstreamHost: string;
+  readonly upstreamPort: number;
+  /** The response sent is the upstream's (Kong's kong.response.get_source() == "service"). */
+  readonly fromUpstream: boolean;
+  /** Request header and body bytes received; response body bytes sent. */
+  readonly headerBytes: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+/** Options of Kong's prometheus plugin that decide which traffic series a request feeds. */
+export interface TrafficSeries {
+  /** Fill the consumer label (kong_http_requests_total, kong_bandwidth_bytes). */
+  readonly perConsumer: boolean;
+  readonly statusCodes: boolean;
+  readonly latency: boolean;
+  readonly bandwidth: boolean;
+}
+
+/** The worker's metrics as plugins may feed them (exposed on the admin /metrics). */
+export interface PluginMetrics {
+  /** Counts work a plugin failed to do off the request path: gatehouse_plugin_failures_total{plugin,kind}. */
+  failure(plugin: string, kind: string, count?: number): void;
+  /** Records this request into Kong's traffic series with these options (the prometheus plugin). */
+  traffic(req: PluginRequest, series: TrafficSeries): void;
 }
 
 /** The live objects a handler may use, the same for every request of one config version. */
@@ -122,8 +163,10 @@ export interface PluginEnv {
   readonly consumers: readonly Consumer[];
   /** Token counters shared by every worker (AI token limits). */
   readonly tokenCounters: TokenCounters;
-  /** Reports a plugin's own failure (a log sink it cannot reach, …) without failing the request. */
+  /** Reports a plugin's own failure (a log sink it cannot reach, …) without failing the request; rate-limited per plugin. */
   warn(plugin: string, message: string): void;
+  /** Traffic series and failure counters on the admin /metrics. */
+  readonly metrics: PluginMetrics;
 }
 
 export interface PluginHandler {
@@ -134,6 +177,7 @@ export interface PluginHandler {
   /** Answers the request instead of the upstream; writes through `req.downstream()`. */
   respond?(req: PluginRequest, slot: number): void;
   response?(req: PluginRequest, slot: number): void | Promise<void>;
+  /** `chunk` may be a view of the upstream client's read buffer, valid only during the call: a step that keeps bytes copies them. */
   body?(req: PluginRequest, slot: number, chunk: Buffer, last: boolean): Buffer;
   log?(req: PluginRequest, slot: number): void;
   /** The config version this handler belongs to is retired (close sockets, timers). */

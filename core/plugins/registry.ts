@@ -39,6 +39,13 @@ export const PLUGIN_ENTRIES: readonly PluginEntry[] = [
   entry(() => import('./ai-prompt-decorator/definition.js'), () => import('./ai-prompt-decorator/handler.js')),
   entry(() => import('./ai-prompt-template/definition.js'), () => import('./ai-prompt-template/handler.js')),
   entry(() => import('./ai-rate-limiting-advanced/definition.js'), () => import('./ai-rate-limiting-advanced/handler.js')),
+  entry(() => import('./http-log/definition.js'), () => import('./http-log/handler.js')),
+  entry(() => import('./file-log/definition.js'), () => import('./file-log/handler.js')),
+  entry(() => import('./tcp-log/definition.js'), () => import('./tcp-log/handler.js')),
+  entry(() => import('./udp-log/definition.js'), () => import('./udp-log/handler.js')),
+  entry(() => import('./syslog/definition.js'), () => import('./syslog/handler.js')),
+  entry(() => import('./prometheus/definition.js'), () => import('./prometheus/handler.js')),
+  entry(() => import('./opentelemetry/definition.js'), () => import('./opentelemetry/handler.js')),
 ];
 
 /**

@@ -77,6 +77,7 @@ export class ProxyExchange {
     this.owner = owner;
     this.target = target;
     this.headMode = ctx.method === 'HEAD';
+    ctx.noteTry(target);
     this.#writeHead = () => this.#doWriteHead();
     this.#writeChunk = () => this.#doWriteChunk();
     this.#end = () => this.#doEnd();
@@ -110,6 +111,8 @@ export class ProxyExchange {
     if (ctx.finished) return false;
     this.resume = resume;
     ctx.status = statusCode;
+    ctx.upstreamStatus = statusCode;
+    ctx.upstreamRawHeaders = rawHeaders;
     this.statusCode = statusCode;
     this.rawHeaders = rawHeaders;
     return true;

@@ -26,6 +26,7 @@ import { HealthChecker } from '../proxy/health/active.js';
 import { MetricsCollector } from './metrics-collector.js';
 import { HEARTBEAT_INTERVAL_MS, checkHeartbeat, heartbeatAnswered, newWorkerSlot, occupySlot, type WorkerSlot } from './worker-slot.js';
 import { renderPrometheus, type GatewayFacts } from '../observe/prometheus.js';
+import { exportsUpstreamHealth } from '../plugins/prometheus/mode.js';
 import { applyGatewayV8Flags } from './v8-flags.js';
 
 export interface SupervisorOptions {
@@ -362,6 +363,7 @@ export class Supervisor {
       configReloads: this.reloads,
       configVersion: this.#version,
       targets,
+      upstreamHealth: this.#compiled === null || exportsUpstreamHealth(this.#compiled.plugins),
     };
   }
 

@@ -262,6 +262,10 @@ export class HttpStream {
     }
     if (this.localResponse !== null) return Verdict.LocalResponse;
     if (action === Action.Continue || eos) body.release();
+    // What stays buffered outlives this call; a response chunk is a view of the upstream
+    // connection's read buffer (core/proxy/http1/connection.ts), valid only until it returns.
+    // (A copy: `new Uint8Array(view)` copies, where Buffer#slice would not.)
+    else if (body.bytes === chunk) body.bytes = new Uint8Array(chunk);
     return Verdict.Continue;
   }
 

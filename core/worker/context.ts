@@ -114,6 +114,12 @@ export class RequestContext implements PluginRequest, BodyOwner {
   upstreamStart: number;
   upstreamFirstByte: number;
   tries: number;
+  /** The upstream's status and raw headers (log entries), or 0 / null when it never answered. */
+  upstreamStatus: number;
+  upstreamRawHeaders: readonly RawHeader[] | null;
+  /** Target index (in the service's upstream) of the last attempt, -1 before any; earlier attempts' on retries. */
+  targetIndex: number;
+  earlierTargets: number[] | null;
   /** Host header a plugin set through `:authority`, else null. */
   hostOverride: string | null;
   /** The route's plugin chain for this listener, or null (no plugins: no cost). */
@@ -140,6 +146,7 @@ export class RequestContext implements PluginRequest, BodyOwner {
   /** The response is complete (or the connection was closed): the uWS response is gone. */
   finished: boolean;
   #serialized: Record<string, unknown> | null;
+  #serializedJson: string | null;
 
   constructor(res: HttpResponse, req: HttpRequest, runtime: Runtime, owner: ContextOwner, scheme: 'http' | 'https', listenPort: number, requestId: string, startTime: number) {
     this.res = res;
@@ -185,6 +192,10 @@ export class RequestContext implements PluginRequest, BodyOwner {
     this.upstreamStart = 0;
     this.upstreamFirstByte = 0;
     this.tries = 0;
+    this.upstreamStatus = 0;
+    this.upstreamRawHeaders = null;
+    this.targetIndex = -1;
+    this.earlierTargets = null;
     this.hostOverride = null;
     this.chain = null;
     this.reader = null;
@@ -200,6 +211,7 @@ export class RequestContext implements PluginRequest, BodyOwner {
     this.aborted = false;
     this.finished = false;
     this.#serialized = null;
+    this.#serializedJson = null;
   }
 
   /** First value of a header (lower-case name), or undefined. */
@@ -357,10 +369,46 @@ export class RequestContext implements PluginRequest, BodyOwner {
 
   setLogValue(key: string, value: unknown): void {
     (this.logExtra ??= {})[key] = value;
+    // An entry already built is stale now (Kong builds it anew on each serialize()).
+    this.#serialized = null;
+    this.#serializedJson = null;
   }
 
   serialize(): Record<string, unknown> {
     return (this.#serialized ??= serializeForLog(this));
+  }
+
+  serializeJson(): string {
+    return (this.#serializedJson ??= JSON.stringify(this.serialize()));
+  }
+
+  /** An upstream attempt starts on `target` (the exchange's constructor). */
+  noteTry(target: number): void {
+    if (this.targetIndex >= 0) (this.earlierTargets ??= []).push(this.targetIndex);
+    this.targetIndex = target;
+  }
+
+  get upstreamHost(): string {
+    return this.#target(this.targetIndex)?.host ?? '';
+  }
+
+  get upstreamPort(): number {
+    return this.#target(this.targetIndex)?.port ?? 0;
+  }
+
+  /** The compiled target at `index` of this request's upstream, if any. */
+  targetAt(index: number): { host: string; port: number } | undefined {
+    return this.#target(index);
+  }
+
+  #target(index: number): { host: string; port: number } | undefined {
+    return index < 0 ? undefined : this.service?.upstream.targets[index]?.target;
+  }
+
+  get fromUpstream(): boolean {
+    // upstreamFirstByte: set by every upstream client when the answer's head arrives (the
+    // proxy's and the AI exchange's alike); an answer of the gateway's replaces it.
+    return this.upstreamFirstByte > 0 && this.answer === null;
   }
 }
 

@@ -10,7 +10,7 @@ import { decodeSnapshot } from '../snapshot/subscribe.js';
 import { createAccessLog, createLogger } from '../observe/log.js';
 import { closeAllPools } from '../proxy/upstream.js';
 import { Pipeline } from './pipeline.js';
-import { materialize, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
+import { materialize, pluginWarnings, retirePlugins, retirePools, type WorkerTables } from './runtime.js';
 import { ProxyServer } from './server.js';
 import { StrictFront } from './strict/front.js';
 import { guardedUwsHandler, refuseOnUws } from './uws-guard.js';
@@ -23,6 +23,8 @@ import { UpstreamState } from '../shared/upstream-state.js';
 import { TokenCounters } from '../shared/token-counters.js';
 import { WasmMetrics } from '../wasm/metrics.js';
 import type { MetricsSnapshot } from '../observe/metrics.js';
+import { WorkerMetrics } from '../observe/metrics.js';
+import { drainLogQueues } from '../observe/log-queue.js';
 import type { FromWorker, ToWorker, WorkerData } from './types.js';
 
 const port = parentPort;
@@ -43,7 +45,8 @@ const filterInstances = new FilterInstances(SharedKv.attach(data.kv), new WasmMe
 );
 const upstreamState = UpstreamState.attach(data.upstreamState);
 const tokenCounters = TokenCounters.attach(data.tokenCounters);
-const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index, listen: { host: settings.proxyHost, port: settings.proxyPort } };
+const metrics = new WorkerMetrics();
+const tables: WorkerTables = { filterInstances, upstreamState, tokenCounters, workerIndex: settings.index, listen: { host: settings.proxyHost, port: settings.proxyPort }, metrics, warnings: pluginWarnings(settings.index) };
 const initialConfig = decodeSnapshot(data.snapshot);
 const strictFront = (settings.httpFront ?? 'strict') === 'strict';
 const pipeline = new Pipeline(
@@ -52,7 +55,7 @@ const pipeline = new Pipeline(
   settings.limits,
   accessLog,
   settings.index,
-  strictFront ? { scheme: 'http', httpsPort: -1 } : { scheme: 'http', httpsPort: -1, refuse: refuseOnUws },
+  strictFront ? { scheme: 'http', httpsPort: -1, metrics } : { scheme: 'http', httpsPort: -1, metrics, refuse: refuseOnUws },
 );
 const server: HttpFront = strictFront ? new StrictFront(settings.limits) : new ProxyServer(uws);
 // The HTTPS listener: its own Pipeline (scheme https) over the same runtime and metrics.
@@ -63,7 +66,7 @@ const tlsPipeline =
     : new Pipeline(pipeline.runtime, tlsSettings.port, settings.limits, accessLog, settings.index, {
         scheme: 'https',
         httpsPort: tlsSettings.port,
-        metrics: pipeline.metrics,
+        metrics,
         refuse: refuseOnUws,
       });
 const tls = tlsSettings === null || tlsPipeline === null ? null : new TlsListener(uws, tlsSettings, guardedUwsHandler(tlsPipeline.handle));
@@ -105,6 +108,9 @@ function applySnapshot(snapshot: SharedArrayBuffer): void {
   }
 }
 
+/** How long a draining worker lets log plugins send what they queued. */
+const LOG_DRAIN_MS = 2000;
+
 /** How long a draining worker waits for its upstream pools to close gracefully. */
 const POOL_CLOSE_MS = 2000;
 
@@ -121,6 +127,8 @@ async function drain(timeoutMs: number): Promise<void> {
   server.closeAll();
   tls?.closeAll();
   await loopTurns(2);
+  // Log plugins' queued entries get a bounded last chance (Kong's queues run to empty on exit).
+  await drainLogQueues(LOG_DRAIN_MS);
   await accessLog.flush();
   await Promise.race([closeAllPools(), new Promise((resolve) => setTimeout(resolve, POOL_CLOSE_MS))]);
   send({ type: 'drained' });

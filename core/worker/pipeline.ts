@@ -373,6 +373,7 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
         body: ctx.body,
         headersTimeout: readTimeout,
         bodyTimeout: readTimeout,
+        writeTimeout: service.config.writeTimeout,
       },
       // Only a chain with response or body steps needs the response phases.
       chain === null || (chain.response === null && chain.body === null) ? new ProxyExchange(ctx, this, index) : new ChainExchange(ctx, this, index, chain),

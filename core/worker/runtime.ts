@@ -3,7 +3,6 @@
  * version: the router matcher (RegExp objects), balancers, upstream pools, plugin chains. A request
  * holds the Runtime it started with, so a reload never changes a request mid-flight.
  */
-import type { Pool } from 'undici';
 import type { CompiledConfig, CompiledRoute, CompiledService, CompiledTarget, CompiledUpstreamTls } from '../compile/types.js';
 import { Matcher } from '../router/match.js';
 import { createBalancer } from '../proxy/balancer/create.js';
@@ -11,7 +10,8 @@ import type { Balancer } from '../proxy/balancer/types.js';
 import { createPassiveHealth, type PassiveHealth } from '../proxy/health/passive.js';
 import type { UpstreamState } from '../shared/upstream-state.js';
 import type { TokenCounters } from '../shared/token-counters.js';
-import { acquirePool, poolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import { acquireProxyPool, proxyPoolKey, releasePoolsExcept } from '../proxy/upstream.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { WasmInstance } from '../wasm/instance.js';
 import type { FilterInstances } from './filter-instances.js';
 import type { PluginEnv } from '../plugins/contract.js';
@@ -19,10 +19,15 @@ import { materializePlugins, type LivePlugins } from '../plugins/chain.js';
 import { materializeConsumers } from '../plugins/consumer.js';
 import { HANDLERS } from '../plugins/handlers.js';
 import { internalHandlers } from './internal-handlers.js';
+import type { WorkerMetrics } from '../observe/metrics.js';
+import { WarnLimiter } from '../observe/warn-limiter.js';
+
+/** A plugin's warnings: at most one line per plugin per window (a dead log sink fails on every request). */
+const WARN_WINDOW_MS = 10_000;
 
 export interface TargetRuntime {
   readonly target: CompiledTarget;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
 }
 
 export class UpstreamRuntime {
@@ -83,6 +88,14 @@ export interface WorkerTables {
   readonly tokenCounters: TokenCounters;
   readonly workerIndex: number;
   readonly listen: { readonly host: string; readonly port: number };
+  /** The worker's traffic metrics (shared by its listeners; plugins feed them too). */
+  readonly metrics: WorkerMetrics;
+  readonly warnings?: WarnLimiter;
+}
+
+/** Per worker: plugins' warnings to stderr, rate-limited per plugin. */
+export function pluginWarnings(workerIndex: number): WarnLimiter {
+  return new WarnLimiter(WARN_WINDOW_MS, (line) => process.stderr.write(`gatehouse worker ${workerIndex}: ${line}\n`));
 }
 
 export function materialize(config: CompiledConfig, tables: WorkerTables): Runtime {
@@ -97,21 +110,27 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
     const key = `${service.upstream}|${service.connectTimeout}|${tls?.key ?? ''}`;
     let upstream = upstreamCache.get(key);
     if (upstream === undefined) {
-      const targets = compiled.targets.map((target) => ({ target, pool: acquirePool(target.origin, service.connectTimeout, tls) }));
+      const targets = compiled.targets.map((target) => ({ target, pool: acquireProxyPool(target.origin, service.connectTimeout, tls) }));
       upstream = new UpstreamRuntime(compiled.name, targets, createBalancer(compiled, tables.upstreamState), createPassiveHealth(compiled, tables.upstreamState));
       upstreamCache.set(key, upstream);
     }
     return new ServiceRuntime(service, upstream, tls);
   });
+  const warnings = tables.warnings ?? pluginWarnings(tables.workerIndex);
   const env: PluginEnv = {
     workerIndex: tables.workerIndex,
     listen: tables.listen,
     consumers: materializeConsumers(config.plugins.consumers),
     tokenCounters: tables.tokenCounters,
-    warn: (plugin, message) => process.stderr.write(`gatehouse worker ${tables.workerIndex}: plugin ${plugin}: ${message}\n`),
+    warn: (plugin, message) => {
+      warnings.warn(plugin, `plugin ${plugin}: ${message}`);
+    },
+    metrics: tables.metrics,
   };
   const internal = internalHandlers(filters);
   const plugins = materializePlugins(config.plugins, env, (name) => HANDLERS.get(name) ?? internal.get(name));
+  // With a prometheus plugin, Kong's rule: only the requests it sees feed the traffic series.
+  tables.metrics.recordsAll = !config.plugins.instances.some((i) => i.name === 'prometheus');
   return new Runtime(config.version, config.hash, matcher, config.routes, services, plugins, filters);
 }
 
@@ -119,7 +138,7 @@ export function materialize(config: CompiledConfig, tables: WorkerTables): Runti
 export function retirePools(current: Runtime): void {
   const keep = new Set<string>();
   for (const service of current.services) {
-    for (const t of service.upstream.targets) keep.add(poolKey(t.target.origin, service.config.connectTimeout, service.tls));
+    for (const t of service.upstream.targets) keep.add(proxyPoolKey(t.target.origin, service.config.connectTimeout, service.tls));
   }
   for (const h of current.plugins.handlers) if (h.pools !== undefined) for (const key of h.pools) keep.add(key);
   releasePoolsExcept(keep);

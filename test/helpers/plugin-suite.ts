@@ -66,11 +66,23 @@ export interface RigOptions extends GatewayOptions {
   handler?: Handler;
 }
 
-export async function startPluginRig(plugins: PluginEntry[], options: RigOptions = {}): Promise<PluginRig> {
+export function startPluginRig(plugins: PluginEntry[], options: RigOptions = {}): Promise<PluginRig> {
+  return startRoutesRig([{ name: 'r', path: '/', plugins }], options);
+}
+
+export interface RigRoute {
+  name: string;
+  /** The route's path prefix (e.g. `/down`). */
+  path: string;
+  plugins: PluginEntry[];
+}
+
+/** Like startPluginRig, with several routes (each its own plugins) on the one service. */
+export async function startRoutesRig(routes: RigRoute[], options: RigOptions = {}): Promise<PluginRig> {
   const upstream = await startUpstream(options.handler);
   const doc = {
     _format_version: '3.0',
-    services: [{ name: 'svc', url: upstream.url, routes: [{ name: 'r', paths: ['/'], ...options.route, plugins }] }],
+    services: [{ name: 'svc', url: upstream.url, routes: routes.map((r) => ({ name: r.name, paths: [r.path], ...options.route, plugins: r.plugins })) }],
     ...options.extra,
   };
   let gateway: Gateway;
@@ -89,4 +101,17 @@ export async function startPluginRig(plugins: PluginEntry[], options: RigOptions
       await upstream.close();
     },
   };
+}
+
+/** The admin /metrics samples of `name` whose labels include `labels`, summed. */
+export async function metricValue(rig: PluginRig, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${rig.gateway.adminUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.startsWith(`${name}{`) ? line.slice(name.length + 1, line.lastIndexOf('}')) : '';
+    if (!Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }

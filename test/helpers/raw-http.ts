@@ -88,3 +88,130 @@ export function rawExchange(port: number, payload: string | Buffer, options: Raw
     socket.on('error', () => finish(true));
   });
 }
+
+export interface RawReply {
+  status: number;
+  headers: [string, string][];
+  /** The body as framed (chunked decoded); what arrived when the connection closed early. */
+  body: Buffer;
+  /** The response ended by its framing (Content-Length reached, last chunk, or a body-less status). */
+  complete: boolean;
+  /** The server closed the connection (before or right at the end of this response). */
+  closed: boolean;
+}
+
+/**
+ * One client connection kept across requests: `send` writes raw request bytes and reads
+ * exactly one response by its framing (or until the connection closes). Every wait is
+ * bounded; leftover bytes stay for the next response.
+ */
+export class RawConnection {
+  readonly #socket: Socket;
+  #buffer = Buffer.alloc(0);
+  #closed = false;
+  #wake: (() => void) | null = null;
+  readonly #ready: Promise<void>;
+
+  constructor(port: number) {
+    this.#socket = connect(port, '127.0.0.1');
+    this.#ready = new Promise((resolve, reject) => {
+      this.#socket.once('connect', () => resolve());
+      this.#socket.once('error', reject);
+    });
+    this.#socket.on('data', (d: Buffer) => {
+      this.#buffer = Buffer.concat([this.#buffer, d]);
+      this.#wake?.();
+    });
+    const onClose = (): void => {
+      this.#closed = true;
+      this.#wake?.();
+    };
+    this.#socket.on('end', onClose);
+    this.#socket.on('close', onClose);
+    this.#socket.on('error', onClose);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async send(payload: string | Buffer, options: { head?: boolean; timeoutMs?: number } = {}): Promise<RawReply> {
+    await this.#ready;
+    this.#socket.write(payload);
+    const deadline = Date.now() + (options.timeoutMs ?? 8000);
+    for (;;) {
+      const reply = this.#parse(options.head === true);
+      if (reply !== null) return reply;
+      if (this.#closed) return this.#partial();
+      if (Date.now() > deadline) throw new Error(`no complete response in time; got ${JSON.stringify(this.#buffer.toString('latin1').slice(0, 300))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#socket.destroy();
+  }
+
+  /** A complete response from the buffer (consumed), or null. */
+  #parse(headRequest: boolean): RawReply | null {
+    const head = parseHead(this.#buffer);
+    if (head === null) return null;
+    const rest = this.#buffer.subarray(head.headEnd);
+    const values = (name: string): string | undefined => head.headers.find(([n]) => n === name)?.[1];
+    const done = (body: Buffer, used: number): RawReply => {
+      this.#buffer = this.#buffer.subarray(head.headEnd + used);
+      return { status: head.status, headers: head.headers, body, complete: true, closed: this.#closed };
+    };
+    if (headRequest || head.status === 204 || head.status === 304 || head.status < 200) return done(Buffer.alloc(0), 0);
+    const length = values('content-length');
+    if (length !== undefined) return rest.length >= Number(length) ? done(Buffer.from(rest.subarray(0, Number(length))), Number(length)) : null;
+    if ((values('transfer-encoding') ?? '').toLowerCase() === 'chunked') {
+      const decoded = dechunk(rest);
+      return decoded.complete ? done(decoded.body, decoded.used) : null;
+    }
+    return null;
+  }
+
+  /** The connection closed before the response was complete: what arrived. */
+  #partial(): RawReply {
+    const head = parseHead(this.#buffer);
+    if (head === null) return { status: 0, headers: [], body: Buffer.from(this.#buffer), complete: false, closed: true };
+    const rest = this.#buffer.subarray(head.headEnd);
+    const chunked = head.headers.some(([n, v]) => n === 'transfer-encoding' && v.toLowerCase() === 'chunked');
+    const body = chunked ? dechunk(rest).body : Buffer.from(rest);
+    // No framing at all: a close-delimited body is complete at the close.
+    const framed = chunked || head.headers.some(([n]) => n === 'content-length');
+    return { status: head.status, headers: head.headers, body, complete: !framed, closed: true };
+  }
+}
+
+/** Decodes chunked framing as far as it goes. */
+function dechunk(raw: Buffer): { body: Buffer; complete: boolean; used: number } {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', at);
+    if (lineEnd === -1) break;
+    const size = parseInt(raw.toString('latin1', at, lineEnd).split(';')[0] ?? '', 16);
+    if (Number.isNaN(size)) break;
+    if (size === 0) {
+      const end = raw.indexOf('\r\n\r\n', lineEnd);
+      if (end === -1 && raw.subarray(lineEnd, lineEnd + 4).toString() !== '\r\n\r\n') break;
+      const used = end === -1 ? lineEnd + 4 : end + 4;
+      return { body: Buffer.concat(parts), complete: true, used };
+    }
+    const dataEnd = lineEnd + 2 + size;
+    parts.push(raw.subarray(lineEnd + 2, Math.min(dataEnd, raw.length)));
+    if (raw.length < dataEnd + 2) break;
+    at = dataEnd + 2;
+  }
+  return { body: Buffer.concat(parts), complete: false, used: 0 };
+}

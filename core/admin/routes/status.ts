@@ -5,8 +5,9 @@
 import { hostname } from 'node:os';
 import type { RouteDef } from '../dispatch.js';
 import { availablePlugins, DEFINITIONS } from '../../plugins/definitions.js';
+import { GATEHOUSE_VERSION } from '../../lib/version.js';
 
-export const GATEHOUSE_VERSION = '0.1.0';
+export { GATEHOUSE_VERSION };
 
 export function statusRoutes(): RouteDef[] {
   return [

@@ -82,7 +82,8 @@ class JsonResponseTransformer extends ResponseTransformer {
   body(req: PluginRequest, slot: number, chunk: Buffer, last: boolean): Buffer {
     const held = req.getState(slot);
     if (!(held instanceof HeldBody)) return chunk;
-    if (chunk.byteLength > 0) held.chunks.push(chunk);
+    // A chunk is the upstream client's read buffer, valid only during this call: keep a copy.
+    if (chunk.byteLength > 0) held.chunks.push(last ? chunk : Buffer.from(chunk));
     if (!last) return NO_BYTES;
     const whole = held.chunks.length === 1 ? (held.chunks[0] as Buffer) : Buffer.concat(held.chunks);
     return transformJsonBody(whole, this.json as CompiledSection<JsonValue>) ?? whole;

@@ -7,7 +7,7 @@
  *                     status in healthy.http_statuses   -> success
  *                     any other status                  -> not counted
  *   connect / socket error (refused, reset, TLS)          -> tcp failure
- *   connect, headers or body timeout                      -> timeout
+ *   connect, headers, body or write timeout               -> timeout
  *   client aborts and local errors                        -> not counted
  *
  * Recovery, as in Kong: a target that passive checks marked unhealthy comes back only
@@ -20,12 +20,14 @@
  */
 import type { CompiledPassiveChecks, CompiledUpstream } from '../../compile/types.js';
 import { CheckKind, HealthReason, Outcome, type UpstreamState } from '../../shared/upstream-state.js';
+import { H1Code } from '../http1/errors.js';
+import { errorCodeOf, TIMEOUT_CODES } from '../upstream-errors.js';
 
 const STATUS_IGNORED = 0;
 const STATUS_SUCCESS = 1;
 const STATUS_FAILURE = 2;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+/** Transport failures: connect refused, resets, the upstream closing mid-exchange, TLS verification. */
 const TCP_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -37,6 +39,7 @@ const TCP_CODES = new Set([
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
+  H1Code.CLOSED,
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -44,16 +47,9 @@ const TCP_CODES = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof cause === 'string' ? cause : '';
-}
-
 /** How an upstream error counts: Outcome.TIMEOUT, Outcome.TCP_FAILURE, or -1 (not a target fault). */
 export function errorOutcome(err: unknown): Outcome | -1 {
-  const code = errorCode(err);
+  const code = errorCodeOf(err);
   if (TIMEOUT_CODES.has(code)) return Outcome.TIMEOUT;
   if (TCP_CODES.has(code)) return Outcome.TCP_FAILURE;
   return -1;

@@ -5,13 +5,17 @@
  *
  * Every worker thread binds the same port with SO_REUSEPORT, as uSockets does, so the
  * kernel spreads connections over the workers. Node 20's net has no reusePort option
- * (it came in 22.12): node-unix-socket creates the bound socket and net.Server listens on
- * its fd (a socket shared between threads by fd would be closed for all of them by the
- * first thread that exits).
+ * (it came in 22.12): node-unix-socket's native binding creates the bound socket and
+ * net.Server listens on its fd (a socket shared between threads by fd would be closed for
+ * all of them by the first thread that exits). The binding is loaded directly from its
+ * platform package (linux-x64-gnu): the wrapper package lists optional platform packages
+ * that were never published, which breaks `npm ci`. A platform without the binding fails
+ * at start, naming `--http-front uws` as the way out — never a silent fallback.
  */
 import { createRequire } from 'node:module';
 import { lookup } from 'node:dns/promises';
-import { isIP, createServer, type Server, type Socket } from 'node:net';
+import { isIP, isIPv4, createServer, type Server, type Socket } from 'node:net';
+import { isMainThread } from 'node:worker_threads';
 import { coarseNow } from '../../lib/clock.js';
 import type { HttpFront, RequestHandler } from '../http-front.js';
 import type { WorkerLimits } from '../types.js';
@@ -22,15 +26,32 @@ const SWEEP_MS = 1000;
 /** Room for the request line and the final CRLFs on top of the header limit. */
 const HEAD_SLACK = 1024;
 
-interface ReuseportAddon {
-  createReuseportFd(port?: number, host?: string): number;
+interface ReuseportBinding {
+  socketNewSoReuseportFd(domain: 'ipv4' | 'ipv6', port: number, host: string): number;
+  /** Releases the binding's libuv handles when a worker thread ends (else Node aborts). */
+  initCleanupHook(): void;
 }
 
-let addon: ReuseportAddon | null = null;
+const BINDING = 'node-unix-socket-linux-x64-gnu';
+let binding: ReuseportBinding | null = null;
+
+function loadBinding(): ReuseportBinding {
+  if (binding !== null) return binding;
+  let loaded: ReuseportBinding;
+  try {
+    loaded = createRequire(import.meta.url)(BINDING) as ReuseportBinding;
+  } catch (err) {
+    throw new Error(
+      `the strict HTTP front needs SO_REUSEPORT through ${BINDING} (Linux x64, glibc), which did not load on ${process.platform}-${process.arch}: ${err instanceof Error ? err.message : String(err)}; start with --http-front uws instead`,
+    );
+  }
+  if (!isMainThread) loaded.initCleanupHook();
+  binding = loaded;
+  return loaded;
+}
 
 function reuseportFd(port: number, host: string): number {
-  addon ??= createRequire(import.meta.url)('node-unix-socket') as ReuseportAddon;
-  return addon.createReuseportFd(port, host);
+  return loadBinding().socketNewSoReuseportFd(isIPv4(host) ? 'ipv4' : 'ipv6', port, host);
 }
 
 export class StrictFront implements HttpFront, ConnectionOwner {

@@ -62,3 +62,21 @@ describe('prometheus exposition', () => {
     expect(text).toContain('gatehouse_access_log_dropped_total 12');
   });
 });
+
+describe('prometheus exposition: plugin-driven series', () => {
+  const enc = (): string => hdr.encodeIntoCompressedBase64(newLatencyHistogram());
+  it('labels consumers, splits codes by source, omits bandwidth a series does not count, sums plugin failures', async () => {
+    const snap: MetricsSnapshot = {
+      series: [{ service: 'api', route: 'r1', consumer: 'alice', codes: [[200, 2]], kongCodes: [[401, 1]], bandwidth: false, total: enc(), upstream: enc(), kong: enc(), ingress: 0, egress: 0 }],
+      wasm: [],
+      wasmFaults: [],
+      pluginFailures: [['http-log', 'send_failed', 2]],
+    };
+    const text = await renderPrometheus([snap, { series: [], wasm: [], wasmFaults: [], pluginFailures: [['http-log', 'send_failed', 3]] }], { ...facts, upstreamHealth: false, targets: [{ upstream: 'u', target: 't:1', address: 't:1', state: 'healthy' }] });
+    expect(text).toContain('kong_http_requests_total{service="api",route="r1",code="200",source="service",workspace="default",consumer="alice"} 2');
+    expect(text).toContain('kong_http_requests_total{service="api",route="r1",code="401",source="kong",workspace="default",consumer="alice"} 1');
+    expect(text).not.toContain('kong_bandwidth_bytes{');
+    expect(text).not.toContain('kong_upstream_target_health{');
+    expect(text).toContain('gatehouse_plugin_failures_total{plugin="http-log",kind="send_failed"} 5');
+  });
+});
