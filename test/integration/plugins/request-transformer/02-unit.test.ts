@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compiledConfig } from '../../../helpers/plugin-suite.js';
-import { fakeRequest, type FakeRequest } from '../../../helpers/plugin-request.js';
+import { requestContext, type ContextInit } from '../../../helpers/request-context.js';
 import { handler } from '../../../../core/plugins/request-transformer/handler.js';
 import type { PluginEnv } from '../../../../core/plugins/contract.js';
 import type { RequestContext } from '../../../../core/worker/context.js';
@@ -14,9 +14,9 @@ import { MultipartBody } from '../../../../core/plugins/request-transformer/mult
 
 const ENV = {} as PluginEnv;
 
-async function transform(config: Record<string, unknown>, request: FakeRequest): Promise<RequestContext> {
+async function transform(config: Record<string, unknown>, request: ContextInit): Promise<RequestContext> {
   const h = handler.create(compiledConfig({ name: 'request-transformer', config }) as never, ENV, undefined);
-  const ctx = fakeRequest(request);
+  const ctx = requestContext(request);
   await h.access?.(ctx, 0);
   return ctx;
 }
@@ -176,7 +176,7 @@ describe('request-transformer: JSON body', () => {
       [{ add: { body: ['a:1'] } }, 'text/plain'],
       [{ add: { headers: ['x-a:1'] } }, 'application/json'],
     ] as const) {
-      const ctx = fakeRequest({ method: 'POST', headers: [['content-type', type]] });
+      const ctx = requestContext({ method: 'POST', headers: [['content-type', type]] });
       // A body announced and not read: reading it would need the (absent) uWS response.
       ctx.hasBody = true;
       const h = handler.create(compiledConfig({ name: 'request-transformer', config }) as never, ENV, undefined);

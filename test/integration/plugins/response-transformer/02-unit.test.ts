@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compiledConfig } from '../../../helpers/plugin-suite.js';
-import { fakeRequest } from '../../../helpers/plugin-request.js';
+import { requestContext } from '../../../helpers/request-context.js';
 import { handler } from '../../../../core/plugins/response-transformer/handler.js';
 import { isJsonContentType, transformJsonBody } from '../../../../core/plugins/response-transformer/json-body.js';
 import type { CompiledResponseTransformer } from '../../../../core/plugins/response-transformer/definition.js';
@@ -22,7 +22,7 @@ function plugin(config: Record<string, unknown>): { h: PluginHandler; c: Compile
 
 /** The response phase on upstream headers (raw Buffers, as undici gives them). */
 function respond(h: PluginHandler, headers: readonly [string, string][]): RequestContext {
-  const ctx = fakeRequest();
+  const ctx = requestContext();
   ctx.responseHead = new ResponseHead(200, headers.flatMap(([n, v]) => [Buffer.from(n), Buffer.from(v)]));
   void h.response?.(ctx, 0);
   return ctx;

@@ -1,14 +1,16 @@
 /**
  * A real RequestContext (the PluginRequest plugins get) without a server, for plugin unit
- * tests: stand-ins for the few front calls its constructor makes, a body already read, and
- * the route's regex match for uriCaptures().
+ * tests that depend on what the context itself does with a change (setHeader('host') is
+ * the upstream Host, setPath the whole upstream path, readBody() a body already read):
+ * stand-ins for the few front calls its constructor makes, and the route's regex match for
+ * uriCaptures(). fake-request.ts is the lighter stand-in that records changes instead.
  */
 import type { HttpRequest, HttpResponse } from '../../core/worker/http-front.js';
 import { RequestContext, type ContextOwner } from '../../core/worker/context.js';
 import type { Runtime } from '../../core/worker/runtime.js';
 import { WorkerMetrics } from '../../core/observe/metrics.js';
 
-export interface FakeRequest {
+export interface ContextInit {
   method?: string;
   url?: string;
   query?: string;
@@ -22,7 +24,7 @@ export interface FakeRequest {
 const OWNER: ContextOwner = { maxBodyBytes: 0, bodyTooLarge: () => undefined, finish: () => undefined, metrics: new WorkerMetrics() };
 const ADDRESS = new TextEncoder().encode('127.0.0.1').buffer;
 
-export function fakeRequest(r: FakeRequest = {}): RequestContext {
+export function requestContext(r: ContextInit = {}): RequestContext {
   const headers = r.headers ?? [['host', 'gateway.test']];
   const res = { getRemoteAddressAsText: () => ADDRESS } as unknown as HttpResponse;
   const req = {
