@@ -16,37 +16,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { SharedKv } from '../../core/shared/kv.js';
 import { WasmInstance } from '../../core/wasm/instance.js';
 import { DEFAULT_WASM_LIMITS } from '../../core/wasm/limits.js';
 import { WasmMetrics } from '../../core/wasm/metrics.js';
 import { prepareModuleSync } from '../../core/wasm/prepare/prepare.js';
-import { RequestContext, type ContextOwner } from '../../core/worker/context.js';
-import type { Runtime } from '../../core/worker/runtime.js';
+import type { RequestContext } from '../../core/worker/context.js';
 import { filterChainModule } from '../../core/worker/wasm-chain.js';
 import { RouteChain, Step, runAccess, runBody, runLog, runResponse } from '../../core/plugins/chain.js';
 import { ResponseHead } from '../../core/plugins/response-head.js';
-import { WorkerMetrics } from '../../core/observe/metrics.js';
 import { microMain } from './cases.js';
+import { standInContext, standInRequest } from './stand-ins.js';
 
 const NOOP_WASM = fileURLToPath(new URL('../../wasm-filters/noop.wasm', import.meta.url));
 const CASES = ['none', 'noop', 'headers'] as const;
 type Case = (typeof CASES)[number];
 
-const ADDRESS = new TextEncoder().encode('127.0.0.1').buffer;
 const HEADERS: readonly [string, string][] = [['host', '127.0.0.1:8000'], ['x-bench-a', 'alpha'], ['user-agent', 'wrk']];
-/** Only what RequestContext's constructor reads from uWS. */
-const res = { getRemoteAddressAsText: () => ADDRESS } as unknown as HttpResponse;
-const req = {
-  getCaseSensitiveMethod: () => 'GET',
-  getUrl: () => '/hello',
-  getQuery: () => undefined,
-  forEach: (cb: (name: string, value: string) => void) => {
-    for (const [n, v] of HEADERS) cb(n, v);
-  },
-  getHeader: (name: string) => (name === 'host' ? '127.0.0.1:8000' : ''),
-} as unknown as HttpRequest;
+const req = standInRequest('/hello', HEADERS);
 const RAW_RESPONSE = [Buffer.from('content-type'), Buffer.from('text/plain'), Buffer.from('content-length'), Buffer.from('13')];
 const CHUNK = Buffer.from('Hello, World!');
 
@@ -56,15 +43,12 @@ function filterFor(name: Exclude<Case, 'none'>): WasmInstance {
   return new WasmInstance(prepared, { name: 'noop', config: name === 'headers' ? { touch_headers: true } : null, limits, kv: SharedKv.create(), metrics: new WasmMetrics() });
 }
 
-const OWNER: ContextOwner = { maxBodyBytes: 0, bodyTooLarge: () => undefined, finish: () => undefined, metrics: new WorkerMetrics() };
 const fail = (plugin: string, message: string): void => {
   throw new Error(`${plugin}: ${message}`);
 };
 
 function contextOf(chain: RouteChain | null): RequestContext {
-  const ctx = new RequestContext(res, req, null as unknown as Runtime, OWNER, 'http', 8000, 'id', 0);
-  ctx.chain = chain;
-  return ctx;
+  return standInContext(req, chain);
 }
 
 function chainOf(filters: readonly WasmInstance[]): RouteChain {

@@ -55,13 +55,22 @@ export interface PluginRequest {
   /** Lowers the body limit for this request (a plugin's own limit; 0: none). */
   limitBody(max: number): void;
 
+  /**
+   * The route's regex path match (numbered and named groups: Kong's uri_captures), or
+   * null when the route matched no regex. Matches again on each call: call it once, and
+   * only when a capture is needed.
+   */
+  uriCaptures(): RegExpExecArray | null;
+
   // ---- the request sent upstream ----
+  /** Replaces every `name` header (lower-case); `host` sets the Host sent upstream (Kong's set_header("Host")), the client's stays readable. */
   setHeader(name: string, value: string): void;
+  /** Adds one more `name` header (`host`: as setHeader). */
   addHeader(name: string, value: string): void;
   removeHeader(name: string): void;
   setQuery(query: string): void;
   setMethod(method: string): void;
-  /** Replaces the upstream path (before the service's path and strip_path apply: the part after the route's match). */
+  /** Replaces the whole upstream path (Kong's kong.service.request.set_path: the service's path and strip_path no longer apply). */
   setPath(path: string): void;
   /** Replaces the body sent upstream (reads nothing more from the client). */
   setBody(body: Buffer): void;
@@ -168,6 +177,7 @@ export interface PluginHandler {
   /** Answers the request instead of the upstream; writes through `req.downstream()`. */
   respond?(req: PluginRequest, slot: number): void;
   response?(req: PluginRequest, slot: number): void | Promise<void>;
+  /** `chunk` may be a view of the upstream client's read buffer, valid only during the call: a step that keeps bytes copies them. */
   body?(req: PluginRequest, slot: number, chunk: Buffer, last: boolean): Buffer;
   log?(req: PluginRequest, slot: number): void;
   /** The config version this handler belongs to is retired (close sockets, timers). */

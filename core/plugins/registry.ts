@@ -26,6 +26,8 @@ export const PLUGIN_ENTRIES: readonly PluginEntry[] = [
   entry(() => import('./acl/definition.js'), () => import('./acl/handler.js')),
   entry(() => import('./request-termination/definition.js'), () => import('./request-termination/handler.js')),
   entry(() => import('./cors/definition.js'), () => import('./cors/handler.js')),
+  entry(() => import('./request-transformer/definition.js'), () => import('./request-transformer/handler.js')),
+  entry(() => import('./response-transformer/definition.js'), () => import('./response-transformer/handler.js')),
   entry(() => import('./request-size-limiting/definition.js'), () => import('./request-size-limiting/handler.js')),
   entry(() => import('./ip-restriction/definition.js'), () => import('./ip-restriction/handler.js')),
   entry(() => import('./bot-detection/definition.js'), () => import('./bot-detection/handler.js')),

@@ -91,7 +91,7 @@ export class RequestContext implements PluginRequest, BodyOwner {
   /** A Set-Cookie the balancer asks for (consistent hashing on a cookie), or null. */
   setCookie: string | null;
   upstreamPath: string;
-  /** The path a plugin set for the upstream (setPath), or null. */
+  /** The whole upstream path a plugin set (setPath), or null. */
   pathOverride: string | null;
   /** The whole upstream request target a WASM filter set through `:path` (path and query, sent as is), or null. */
   rawUpstreamPath: string | null;
@@ -260,12 +260,25 @@ export class RequestContext implements PluginRequest, BodyOwner {
   }
 
   setHeader(name: string, value: string): void {
+    // Kong's set_header("Host", …) sets the Host sent upstream; the request keeps the client's.
+    if (name === 'host') {
+      this.hostOverride = value;
+      return;
+    }
     this.removeHeader(name);
     this.headers.push(name, value);
   }
 
   addHeader(name: string, value: string): void {
+    if (name === 'host') {
+      this.hostOverride = value;
+      return;
+    }
     this.headers.push(name, value);
+  }
+
+  uriCaptures(): RegExpExecArray | null {
+    return this.matchEntry < 0 ? null : this.runtime.matcher.uriCaptures(this.matchEntry, this.path);
   }
 
   removeHeader(name: string): void {

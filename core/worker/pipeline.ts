@@ -192,9 +192,8 @@ export class Pipeline implements ExchangeOwner, ContextOwner {
       ctx.upstreamPath = ctx.rawUpstreamPath;
       return;
     }
-    const path = ctx.pathOverride ?? ctx.path;
-    const matched = ctx.pathOverride === null ? ctx.matchedPathLength : 0;
-    ctx.upstreamPath = buildUpstreamPath(service.config.path, path, matched, ctx.pathOverride === null && route.stripPath, route.pathHandling);
+    // A plugin's setPath is the whole upstream path, as Kong's set_path replaces upstream_uri.
+    ctx.upstreamPath = ctx.pathOverride ?? buildUpstreamPath(service.config.path, ctx.path, ctx.matchedPathLength, route.stripPath, route.pathHandling);
     if (ctx.query.length > 0) ctx.upstreamPath += `?${ctx.query}`;
   }
 
